@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make lab` and `make test`.
+# Everything is installed into .venv (nothing outside it); the stamp file makes a
+# second run start at once when pyproject.toml has not changed.
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PORT    ?= 8888
+NOTEBOOKS := notebooks
+
+.PHONY: install lab test test-unit test-notebooks bench lint check clean execute
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. --port=$(PORT) --ServerApp.ip=127.0.0.1 \
+		--LabApp.default_url=/lab/tree/$(NOTEBOOKS)/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest -q --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# Re-execute every notebook (or NB=notebooks/02_lambda.ipynb) in a fresh kernel and store the outputs.
+execute: $(STAMP)
+	$(BIN)/python -m course_lib.notebook_tools execute $(or $(NB),$(NOTEBOOKS)/*.ipynb)
+
+bench: $(STAMP)
+	$(BIN)/python -m course_lib.bench
+
+check: $(STAMP)
+	$(BIN)/course check
+
+clean:
+	rm -rf $(VENV) build *.egg-info
