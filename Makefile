@@ -7,6 +7,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PORT    ?= 8888
+LAB_ARGS ?=
+# JupyterLab refuses to run as root (containers, CI, Binder-like images) without this flag.
+ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := notebooks
 
 .PHONY: install lab test test-unit test-notebooks bench lint check clean execute
@@ -20,18 +23,18 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. --port=$(PORT) --ServerApp.ip=127.0.0.1 \
-		--LabApp.default_url=/lab/tree/$(NOTEBOOKS)/00_start_here.ipynb
+	$(BIN)/jupyter lab --notebook-dir=. --port=$(PORT) --ServerApp.ip=127.0.0.1 $(ROOTFLAG) \
+		--LabApp.default_url=/lab/tree/$(NOTEBOOKS)/00_start_here.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+	$(BIN)/python tests/notebooks/run_isolated.py
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
 test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest -q --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/python tests/notebooks/run_isolated.py
 
 # Re-execute every notebook (or NB=notebooks/02_lambda.ipynb) in a fresh kernel and store the outputs.
 execute: $(STAMP)

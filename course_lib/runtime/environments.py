@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import tracemalloc
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,28 +186,3 @@ def forget() -> None:
 def warm_count() -> int:
     with _envs_lock:
         return len(_environments)
-
-
-# -- memory: a traced estimate ---------------------------------------------------------------
-_trace_lock = threading.Lock()
-_tracers = 0
-
-
-def trace_start() -> None:
-    global _tracers
-    with _trace_lock:
-        _tracers += 1
-        if not tracemalloc.is_tracing():
-            tracemalloc.start()
-        tracemalloc.reset_peak()
-
-
-def trace_stop() -> int:
-    """Peak bytes traced since :func:`trace_start` (shared by concurrent invocations)."""
-    global _tracers
-    with _trace_lock:
-        _, peak = tracemalloc.get_traced_memory()
-        _tracers -= 1
-        if _tracers == 0:
-            tracemalloc.stop()
-        return peak

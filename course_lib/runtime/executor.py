@@ -8,8 +8,8 @@ START / END / REPORT lines.
 
 Differs from AWS: the handler runs in the kernel's process (see ``environments`` and
 ``watchdog`` for what follows from that); "Max Memory Used" is an estimate: a typical Python
-runtime footprint plus the Python memory the INIT phase and the handler were seen to allocate
-(``tracemalloc``). When that estimate exceeds the function's memory, the invocation is
+runtime footprint plus how far the process's resident memory rose during INIT and during the
+handler (``runtime.memory``). When that estimate exceeds the function's memory, the invocation is
 reported as AWS would report it (``Runtime.OutOfMemory``), after the fact.
 """
 
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from course_lib.runtime import environments, envvars, logs
+from course_lib.runtime.memory import SAMPLER
 from course_lib.runtime.context import LambdaContext
 from course_lib.runtime.watchdog import WATCHDOG, FunctionTimedOut
 
@@ -172,13 +173,13 @@ def run(fn: Any, event: Any, request_id: str | None = None) -> Invocation:
 
     def run_init(load: Any) -> tuple[Any, float, int, str]:
         with envvars.function_environment(variables), logs.capture_output(echo) as out:
-            environments.trace_start()
+            probe = SAMPLER.begin()
             began = time.perf_counter()
             try:
                 handler = load()
             finally:
                 elapsed = (time.perf_counter() - began) * 1000
-                peak = environments.trace_stop()
+                peak = SAMPLER.end(probe)
         return handler, elapsed, peak, out.getvalue()
 
     began = time.perf_counter()
@@ -210,7 +211,7 @@ def run(fn: Any, event: Any, request_id: str | None = None) -> Invocation:
         )
         timed_out = False
         with envvars.function_environment(variables), logs.capture_output(echo) as out:
-            environments.trace_start()
+            probe = SAMPLER.begin()
             token = WATCHDOG.watch(timeout_s)
             started = time.perf_counter()
             try:
@@ -238,7 +239,7 @@ def run(fn: Any, event: Any, request_id: str | None = None) -> Invocation:
                 error_type = error_payload["errorType"]
                 print(log_line)
             finally:
-                peak_bytes = environments.trace_stop()
+                peak_bytes = SAMPLER.end(probe)
         lines.extend(out.getvalue().rstrip("\n").split("\n") if out.getvalue() else [])
         if timed_out or duration_ms > timeout_s * 1000:
             error_type = "Sandbox.Timedout"

@@ -72,3 +72,26 @@ def test_sqs_event_source_mapping_runs_the_handler(aws):
     items = _seen(aws)
     assert [i["source"] for i in items] == ["aws:sqs"]
     assert json.loads(items[0]["raw"])["body"] == "job-1"
+
+
+def test_step_functions_task_runs_the_handler_on_its_own_thread(aws):
+    import time
+
+    deploy_function("double", "import threading\ndef handler(e, c):\n    return {'n': e['n'] * 2, 'thread': threading.current_thread().name}\n")
+    definition = {
+        "StartAt": "Double",
+        "States": {"Double": {"Type": "Task", "Resource": _function_arn(aws, "double"), "End": True}},
+    }
+    role = aws.ensure_role("sfn-role", service="states.amazonaws.com")
+    sfn = aws.client("stepfunctions")
+    machine = sfn.create_state_machine(name="doubler", definition=json.dumps(definition), roleArn=role)
+    execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run-1", input='{"n": 21}')
+    deadline = time.monotonic() + 20
+    while True:
+        described = sfn.describe_execution(executionArn=execution["executionArn"])
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    assert output["n"] == 42 and output["thread"] != "MainThread"
