@@ -166,6 +166,9 @@ class Sandbox:
             from course_lib import runtime
 
             runtime.install()
+            from course_lib import magics
+
+            magics.register()
             if self._mock is None:
                 from moto import mock_aws
 

@@ -1,0 +1,88 @@
+"""The ``course`` command line: ``course check``, ``course progress``, ``course reset``.
+
+Each subcommand is a `_add_<name>` function listed in :data:`SUBCOMMANDS`, so instructor commands
+(``assign``, ``grade``) plug in the same way: define the subparser, set ``func``, list it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+
+def _check(args: argparse.Namespace) -> int:
+    from course_lib.quiz.audit import run
+
+    ok, text = run(Path(args.quizzes) if args.quizzes else None, seeds=args.seeds)
+    print(text)
+    return 0 if ok else 1
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check",
+        help="prove every quiz bank sound",
+        description="Validate every quiz bank against the schema; prove every key accepted and every "
+        "distractor rejected by its own grader; compute every variant for N learner seeds; run "
+        "every build-it check against an empty and a solved throwaway account.",
+    )
+    p.add_argument("--quizzes", metavar="DIR", help="folder of NN_slug.yaml banks (default: the course's quizzes/)")
+    p.add_argument("--seeds", type=int, default=100, metavar="N", help="learner seeds per question (default 100)")
+    p.set_defaults(func=_check)
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from course_lib.quiz.dashboard import chapter_scores, progress_table
+    from course_lib.quiz.progress import ProgressStore, learner_id
+
+    store = ProgressStore()
+    print(f"Learner {learner_id()}, progress file {store.path}")
+    print(progress_table(chapter_scores(store=store)))
+    if store.notice:
+        print(store.notice, file=sys.stderr)
+    return 0
+
+
+def _add_progress(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("progress", help="show quiz scores per chapter")
+    p.set_defaults(func=_progress)
+
+
+def _reset(args: argparse.Namespace) -> int:
+    from course_lib.quiz.dashboard import reset_progress
+
+    if not args.chapter and not args.all:
+        print("Say what to reset: --chapter 02_lambda, or --all for every chapter.", file=sys.stderr)
+        return 2
+    print(reset_progress(None if args.all else args.chapter))
+    return 0
+
+
+def _add_reset(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reset", help="forget saved quiz answers")
+    p.add_argument("--chapter", help="one chapter, e.g. 02_lambda")
+    p.add_argument("--all", action="store_true", help="every chapter")
+    p.set_defaults(func=_reset)
+
+
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_check, _add_progress, _add_reset]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description="Tools for the offline AWS serverless course.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
