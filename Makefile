@@ -12,7 +12,7 @@ LAB_ARGS ?=
 ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := notebooks
 
-.PHONY: install lab test test-unit test-notebooks bench lint check clean execute
+.PHONY: install lab test test-unit test-notebooks bench lint check clean execute site
 
 install: $(STAMP)
 
@@ -27,11 +27,11 @@ lab: $(STAMP)
 		--LabApp.default_url=/lab/tree/$(NOTEBOOKS)/00_start_here.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -p no:nbval tests
 	$(BIN)/python tests/notebooks/run_isolated.py
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -p no:nbval tests
 
 test-notebooks: $(STAMP)
 	$(BIN)/python tests/notebooks/run_isolated.py
@@ -39,6 +39,16 @@ test-notebooks: $(STAMP)
 # Re-execute every notebook (or NB=notebooks/02_lambda.ipynb) in a fresh kernel and store the outputs.
 execute: $(STAMP)
 	$(BIN)/python -m course_lib.notebook_tools execute $(or $(NB),$(NOTEBOOKS)/*.ipynb)
+
+# The offline HTML course (site/, gitignored): every chapter executed with its plots and quiz
+# widgets, drawn by the JavaScript pinned in package-lock.json (never a CDN). BINDER_REPO=owner/name
+# adds Binder links.
+SITE_DIR ?= site
+site: $(STAMP) node_modules/.package-lock.json
+	$(BIN)/python -m course_lib.site --out $(SITE_DIR) $(if $(BINDER_REPO),--binder-repo $(BINDER_REPO),)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 bench: $(STAMP)
 	$(BIN)/python -m course_lib.bench

@@ -67,7 +67,27 @@ def _add_reset(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_reset)
 
 
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_check, _add_progress, _add_reset]
+def _add_assign(sub: argparse._SubParsersAction) -> None:
+    from course_lib.instructor.cli import add_assign
+
+    add_assign(sub)
+
+
+def _add_grade(sub: argparse._SubParsersAction) -> None:
+    from course_lib.instructor.cli import add_grade
+
+    add_grade(sub)
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    from course_lib.instructor.cli import add_export
+
+    add_export(sub)
+
+
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_check, _add_progress, _add_reset, _add_assign, _add_grade, _add_export,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

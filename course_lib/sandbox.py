@@ -156,6 +156,8 @@ class Sandbox:
         self._mock: Any = None
         self._lock = threading.RLock()
         self._session: boto3.session.Session | None = None
+        # Building a boto3 client costs milliseconds; cells and helpers ask for them constantly.
+        self._clients: dict[tuple[str, str], Any] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> "Sandbox":
@@ -179,16 +181,23 @@ class Sandbox:
                     }
                 )
                 self._mock.start()
+            from course_lib import wiring
+
+            wiring.install()  # what moto does not wire: API Gateway, schedules, async invokes...
             self._session = boto3.session.Session(
                 aws_access_key_id=FAKE_KEY,
                 aws_secret_access_key=FAKE_KEY,
                 region_name=REGION,
             )
+            self._clients = {}
         return self
 
     def stop(self) -> None:
         """Stop the sandbox. Clients refuse to send anything afterwards."""
         with self._lock:
+            from course_lib import wiring
+
+            wiring.stop()  # the front door and server mode
             if self._mock is not None:
                 self._mock.stop()
                 self._mock = None
@@ -202,9 +211,10 @@ class Sandbox:
             if self._mock is None:
                 return self.start()
             self._mock.reset()
-            from course_lib import runtime
+            from course_lib import runtime, wiring
 
             runtime.forget_environments()
+            wiring.reset()  # no timers or queued work from the old account; clock on wall time
         return self
 
     @property
@@ -217,7 +227,11 @@ class Sandbox:
         if self._session is None:
             self.start()
         assert self._session is not None
-        return self._session.client(service, region_name=region or REGION)
+        key = (service, region or REGION)
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = self._session.client(service, region_name=key[1])
+        return client
 
     def resource(self, service: str, region: str | None = None) -> Any:
         if self._session is None:

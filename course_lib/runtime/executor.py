@@ -10,7 +10,8 @@ Differs from AWS: the handler runs in the kernel's process (see ``environments``
 ``watchdog`` for what follows from that); "Max Memory Used" is an estimate: a typical Python
 runtime footprint plus how far the process's resident memory rose during INIT and during the
 handler (``runtime.memory``). When that estimate exceeds the function's memory, the invocation is
-reported as AWS would report it (``Runtime.OutOfMemory``), after the fact.
+reported as AWS would report it (``Runtime.OutOfMemory``), after the fact. A function selected
+for ``runtime.subprocess_mode`` runs in its own process instead, where both limits are real.
 """
 
 from __future__ import annotations
@@ -151,6 +152,10 @@ def environment_key(fn: Any) -> tuple[str, ...]:
 
 def run(fn: Any, event: Any, request_id: str | None = None) -> Invocation:
     """Run ``fn``'s handler on ``event``; never raises for handler errors."""
+    from course_lib.runtime import subprocess_mode
+
+    if subprocess_mode.is_isolated(fn):  # its own process: real timeouts and memory limits
+        return subprocess_mode.run(fn, event, request_id)
     request_id = request_id or str(uuid.uuid4())
     echo = getattr(_echo_local, "echo", True)
     today = dt.datetime.now(dt.timezone.utc)

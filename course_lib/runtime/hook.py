@@ -11,7 +11,11 @@ This is private moto API, which is why ``moto==5.2.5`` is pinned exactly; a test
 upgrade stops calling the hook.
 
 Differs from moto: an uncaught exception gives ``x-amz-function-error: Unhandled`` (as on AWS;
-moto says ``Handled``), and an empty invoke body arrives as ``{}``, not the string ``"{}"``.
+moto says ``Handled``), and an empty invoke body arrives as ``{}``, not the string ``"{}"``;
+the response's ``RequestId`` is the invocation's; ``InvocationType=DryRun`` runs nothing; and
+``InvocationType=Event`` is handed to :mod:`course_lib.wiring.async_invoke` once the sandbox has
+installed it (202 at once, the run a moment later, with retries), where moto runs it inline.
+Wirings that start invocations themselves use :func:`run`, so :func:`calls` counts them too.
 """
 
 from __future__ import annotations
@@ -22,11 +26,30 @@ from typing import Any
 
 _installed = False
 _calls = 0
+# Set by course_lib.wiring.async_invoke: queues an ``InvocationType=Event`` request and returns
+# it. Without it (runtime used alone), such invokes run synchronously, as moto runs them.
+_async_enqueue: Any = None
+
+
+def set_async_handler(enqueue: Any) -> None:
+    """Route ``InvocationType=Event`` invokes to ``enqueue(fn, event) -> request``."""
+    global _async_enqueue
+    _async_enqueue = enqueue
 
 
 def calls() -> int:
     """How many invocations have gone through the hook (tests use this to prove it is live)."""
     return _calls
+
+
+def run(fn: Any, event: Any, request_id: str | None = None) -> Any:
+    """Run an invocation a wiring starts itself (an async attempt, an SQS batch, an API
+    request), counted like the ones moto starts; returns the executor's ``Invocation``."""
+    global _calls
+    from course_lib.runtime import executor
+
+    _calls += 1
+    return executor.run(fn, event, request_id=request_id)
 
 
 def _parse_event(body: Any) -> Any:
@@ -50,12 +73,21 @@ def _invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -
     event = _parse_event(body)
     if event == "{}":  # moto hands an empty body on as this string
         event = {}
-    invocation = executor.run(self, event)
-    if invocation.errored:
-        response_headers["x-amz-function-error"] = "Unhandled"
     invocation_type = (request_headers or {}).get("x-amz-invocation-type") or (request_headers or {}).get(
         "X-Amz-Invocation-Type", "RequestResponse"
     )
+    if invocation_type == "DryRun":
+        return b""  # AWS checks permissions and parameters only: nothing runs
+    if invocation_type == "Event" and _async_enqueue is not None:
+        # The async wiring queues the request (202 now, the run a moment later, retries).
+        request = _async_enqueue(self, event)
+        response_headers["x-amzn-requestid"] = request.request_id
+        return b""
+    invocation = executor.run(self, event)
+    # As on AWS, the response's RequestId is the invocation's (the one in START/END/REPORT).
+    response_headers["x-amzn-requestid"] = invocation.request_id
+    if invocation.errored:
+        response_headers["x-amz-function-error"] = "Unhandled"
     if invocation_type == "RequestResponse":
         tail = invocation.log_text.encode("utf-8")[-4096:]  # AWS returns the last 4 KB
         response_headers["x-amz-log-result"] = base64.b64encode(tail).decode("ascii")
