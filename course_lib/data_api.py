@@ -60,11 +60,23 @@ def _account() -> str:
     return os.environ.get("MOTO_ACCOUNT_ID", ACCOUNT_ID)
 
 
+def _cluster(resource_arn: str) -> Any:
+    from moto.rds.models import rds_backends
+
+    region = resource_arn.split(":")[3] if resource_arn.count(":") >= 5 else "us-east-1"
+    return next((c for c in rds_backends[_account()][region].clusters.values() if c.db_cluster_arn == resource_arn), None)
+
+
 def _database_file(resource_arn: str, database: str | None) -> Path:
+    """One file per cluster *incarnation* and database: a cluster deleted (or a sandbox reset)
+    and created again under the same name starts empty, as on AWS."""
     global _root
     if _root is None:
         _root = Path(tempfile.mkdtemp(prefix="course-aurora-"))
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{_account()}-{resource_arn.rsplit(':', 1)[-1]}-{database or 'default'}")
+    cluster = _cluster(resource_arn)
+    born = getattr(cluster, "created", None)
+    stamp = born.strftime("%Y%m%d%H%M%S%f") if born is not None else "unknown"
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{_account()}-{resource_arn.rsplit(':', 1)[-1]}-{stamp}-{database or 'default'}")
     return _root / f"{name}.sqlite3"
 
 
@@ -75,11 +87,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _check_resources(resource_arn: str, secret_arn: str | None) -> None:
-    from moto.rds.models import rds_backends
-
     region = resource_arn.split(":")[3] if resource_arn.count(":") >= 5 else "us-east-1"
-    clusters = rds_backends[_account()][region].clusters
-    if not any(c.db_cluster_arn == resource_arn for c in clusters.values()):
+    if _cluster(resource_arn) is None:
         raise DataApiError(f"Database cluster not found: {resource_arn}")
     if not secret_arn:
         raise DataApiError("secretArn is required: the Data API signs in with a Secrets Manager secret")

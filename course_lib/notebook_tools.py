@@ -152,6 +152,22 @@ def from_percent(source: Path, target: Path) -> None:
     nbformat.write(nb, target)
 
 
+README = NOTEBOOKS.parent / "README.md"
+MAP_START = "<!-- chapter-map: generated from course_lib/chapters.py (a test keeps it in step) -->"
+MAP_END = "<!-- /chapter-map -->"
+
+
+def readme_with_map(text: str) -> str:
+    """README text with the chapter map between its markers regenerated (links from the root)."""
+    import re
+
+    from course_lib.chapters import map_markdown
+
+    table = re.sub(r"\]\((\d\d_[a-z0-9_]+\.ipynb)\)", r"](notebooks/\1)", map_markdown())
+    start, end = text.index(MAP_START) + len(MAP_START), text.index(MAP_END)
+    return text[:start] + "\n" + table + "\n" + text[end:]
+
+
 def stale_nav() -> list[str]:
     problems = []
     for chapter in CHAPTERS:
@@ -161,6 +177,9 @@ def stale_nav() -> list[str]:
         nb = nbformat.read(path, as_version=4)
         if refresh_nav(nb, chapter):
             problems.append(f"{path.name}: navigation cells are stale (run `python -m course_lib.notebook_tools nav`)")
+    readme = README.read_text(encoding="utf-8")
+    if readme_with_map(readme) != readme:
+        problems.append("README.md: the chapter map is stale (run `python -m course_lib.notebook_tools nav`)")
     return problems
 
 
@@ -181,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
             execute(path)
         return 0
     if args.command == "nav":
+        readme = README.read_text(encoding="utf-8")
+        if readme_with_map(readme) != readme:
+            README.write_text(readme_with_map(readme), encoding="utf-8")
+            print(f"updated {README.name}")
         for chapter in CHAPTERS:
             path = NOTEBOOKS / chapter.filename
             if path.exists():

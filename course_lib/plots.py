@@ -26,10 +26,11 @@ Where a figure models rather than measures, it says so on the figure:
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 import statistics
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterator, Mapping, NamedTuple, Sequence
 
 import matplotlib
 
@@ -39,6 +40,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from course_lib import facts, pricing
+
 
 FIGSIZE = (8.0, 4.5)
 DEFAULT_MEMORY_SIZES = (128, 256, 512, 1024, 1536, 1769, 2048, 3008)
@@ -108,15 +110,31 @@ def _count_axis(value: float, _pos: Any = None) -> str:
     return f"{value:g}"
 
 
+@contextmanager
+def _style() -> Iterator[None]:
+    """The course style for the figures drawn inside, restoring only the keys it set.
+
+    ``plt.rc_context`` restores *every* rcParam on exit, the backend included: when a kernel's
+    first figure is drawn inside it, the notebook's inline backend is undone and later figures
+    are never shown.
+    """
+    saved = {key: matplotlib.rcParams[key] for key in _STYLE}
+    matplotlib.rcParams.update(_STYLE)
+    try:
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
+
+
 def _new_figure() -> tuple[Figure, Any]:
-    with plt.rc_context(_STYLE):
+    with _style():
         fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
     return fig, ax
 
 
 def _styled(func: Callable[..., Plot]) -> Callable[..., Plot]:
     def wrapper(*args: Any, **kwargs: Any) -> Plot:
-        with plt.rc_context(_STYLE):
+        with _style():
             return func(*args, **kwargs)
 
     wrapper.__doc__ = func.__doc__

@@ -71,15 +71,27 @@ class PricingInputError(ValueError):
 # --------------------------------------------------------------------------------------------
 # Validation: one sentence per mistake, naming the parameter and what is allowed.
 # --------------------------------------------------------------------------------------------
+# Not an AWS figure: a sanity bound far beyond any month the course prices (a quadrillion
+# requests, GB or hours), so products of usage figures stay finite floats instead of a bill of
+# "$inf" or an OverflowError.
+MAX_QUANTITY = 1e15
+
+
 def _count(name: str, value: Any) -> float:
     """A non-negative, finite quantity (requests, GB, hours...)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PricingInputError(f"{name} must be a number, got {value!r} ({type(value).__name__}).")
-    if math.isnan(value) or math.isinf(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an int with hundreds of digits
+        raise PricingInputError(f"{name} is far too large to price ({len(str(abs(value)))} digits).") from None
+    if math.isnan(number) or math.isinf(number):
         raise PricingInputError(f"{name} must be a finite number, got {value!r}.")
-    if value < 0:
-        raise PricingInputError(f"{name} cannot be negative, got {value:,}.")
-    return float(value)
+    if number < 0:
+        raise PricingInputError(f"{name} cannot be negative, got {number:,}.")
+    if number > MAX_QUANTITY:
+        raise PricingInputError(f"{name} is far too large to price (at most {MAX_QUANTITY:,.0f}); got {number:,.0f}.")
+    return number
 
 
 def _choice(name: str, value: Any, allowed: Sequence[str]) -> str:
@@ -114,6 +126,8 @@ def _memory_mb(memory_mb: Any) -> int:
     hi = facts.value("lambda.limits.memory_max_mb")
     if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float)):
         raise PricingInputError(f"memory_mb must be a whole number of MB, got {memory_mb!r}.")
+    if isinstance(memory_mb, float) and not math.isfinite(memory_mb):
+        raise PricingInputError(f"memory_mb must be a finite number, got {memory_mb!r}.")
     if memory_mb != int(memory_mb):
         raise PricingInputError(f"memory_mb is set in 1 MB steps; got {memory_mb!r}.")
     if not lo <= memory_mb <= hi:

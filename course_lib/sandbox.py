@@ -15,6 +15,9 @@ What it guarantees:
   through a guard that refuses to send a request moto did not answer unless it goes to this
   machine (127.0.0.1 / localhost). So even after ``stop()``, nothing reaches real AWS: you get
   :class:`RealAWSRefused` with an explanation instead.
+* A client made with a real endpoint (``endpoint_url=``, or an ``AWS_ENDPOINT_URL*`` variable
+  set after ``start()``) is refused when it is made. :func:`check_endpoint` is the one decision;
+  there is no "real AWS" opt-in, so anything but this machine is always refused.
 * The local Lambda runtime (``course_lib.runtime``) is installed, so invoking a function runs
   its real handler code, by every path moto takes.
 * moto's and werkzeug's loggers are silenced so cells show only what the learner asked for.
@@ -103,12 +106,48 @@ def _is_loopback(url: str) -> bool:
 
 def _refusal(url: str) -> RealAWSRefused:
     return RealAWSRefused(
-        f"Refused to send a request to {urlsplit(url).hostname}: that is real AWS.\n"
+        f"Refused to send a request to {urlsplit(url).hostname or url}: that is real AWS.\n"
         "This course never talks to real AWS. Start the local sandbox first:\n"
         "    from course_lib.sandbox import start\n"
         "    aws = start()\n"
         "and create clients with aws.client(...) (or plain boto3 after start())."
     )
+
+
+def check_endpoint(url: str | None) -> None:
+    """Raise :class:`RealAWSRefused` unless ``url`` is this machine (None: no endpoint given).
+
+    The one place that decides whether the course may talk to an endpoint. A later "real AWS"
+    mode would need an explicit opt-in checked here; there is none, so every endpoint that is
+    not loopback (an ``amazonaws.com`` host, anything else, or a bare host name) is refused.
+    """
+    if url is not None and not _is_loopback(str(url)):
+        raise _refusal(str(url))
+
+
+def _endpoint_variables() -> list[str]:
+    return [value for name, value in os.environ.items() if name.startswith(_SCRUBBED_PREFIXES) and value]
+
+
+def _guard_create_client(create_client: Any) -> Any:
+    """Wrap botocore's ``Session.create_client``: a client pointed at a real endpoint, by
+    ``endpoint_url=`` or an ``AWS_ENDPOINT_URL*`` variable set after ``start()``, is refused
+    when it is made (moto would otherwise quietly answer it, hiding the learner's mistake)."""
+    if getattr(create_client, "_course_guard", False):
+        return create_client
+
+    def guarded(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        # endpoint_url is create_client's fifth argument after the service name.
+        endpoint = kwargs.get("endpoint_url", args[4] if len(args) > 4 else None)
+        check_endpoint(endpoint)
+        for value in _endpoint_variables():
+            check_endpoint(value)
+        return create_client(self, service_name, *args, **kwargs)
+
+    guarded._course_guard = True  # type: ignore[attr-defined]
+    guarded.__wrapped__ = create_client  # type: ignore[attr-defined]
+    guarded.__doc__ = create_client.__doc__
+    return guarded
 
 
 class _GuardedStubber:
@@ -123,15 +162,17 @@ class _GuardedStubber:
 
     def __call__(self, event_name: str, request: AWSPreparedRequest, **kwargs: Any) -> Any:
         response = self.stubber(event_name, request, **kwargs)
-        if response is not None or _is_loopback(request.url):
-            return response
-        raise _refusal(request.url)
+        if response is None:
+            check_endpoint(request.url)  # moto did not answer: only this machine may
+        return response
 
 
 def install_guard() -> None:
     """Make every botocore client created from now on refuse requests to real AWS."""
+    import botocore.session
     import moto.core.models as moto_models
 
+    botocore.session.Session.create_client = _guard_create_client(botocore.session.Session.create_client)
     handlers = botocore.handlers.BUILTIN_HANDLERS
     for index, entry in enumerate(handlers):
         if entry[0] == "before-send" and entry[1] is moto_models.botocore_stubber:

@@ -22,3 +22,20 @@ def aws():
     box.reset()
     yield box
     box.reset()
+
+
+@pytest.fixture
+def frozen_clock(aws):
+    """The course clock stopped between advances, for tests that assert exact course times.
+
+    On a loaded machine seconds of wall time can pass between two lines of a test; with the
+    clock flowing, "advance 59 s" would then also fire a retry due 60 s after the failure, and
+    "50 s later" would read 51. Frozen, course time moves only when the test advances it.
+    The ``aws`` fixture resets the clock (back to wall time) after the test.
+    """
+    from course_lib import clock
+
+    clock.reset()  # nothing a previous test left (timers, real-time mode, an offset)
+    clock.freeze()
+    yield clock
+    clock.reset()

@@ -85,3 +85,17 @@ def test_unknown_cluster_secret_and_bad_sql_are_bad_requests(db):
         client.execute_statement(resourceArn=arn + "x", secretArn=secret, sql="SELECT 1")
     with pytest.raises(client.exceptions.BadRequestException, match="Secret not found"):
         client.execute_statement(resourceArn=arn, secretArn=secret + "x", sql="SELECT 1")
+
+
+def test_a_recreated_cluster_starts_empty(db, aws):
+    client, arn, secret, run = db
+    run("INSERT INTO t (name) VALUES ('kept?')")
+    aws.reset()  # a clean account; the same cluster name created again
+    data_api.install()
+    arn2 = aws.client("rds").create_db_cluster(
+        DBClusterIdentifier="test-db", Engine="aurora-postgresql", MasterUsername="admin",
+        MasterUserPassword="x" * 12)["DBCluster"]["DBClusterArn"]
+    secret2 = aws.client("secretsmanager").create_secret(Name="test-db", SecretString="{}")["ARN"]
+    assert arn2 == arn
+    with pytest.raises(client.exceptions.BadRequestException, match="no such table"):
+        aws.client("rds-data").execute_statement(resourceArn=arn2, secretArn=secret2, database="app", sql="SELECT * FROM t")

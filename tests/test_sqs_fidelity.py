@@ -62,12 +62,12 @@ def test_messages_older_than_the_retention_period_are_deleted(sqs) -> None:  # t
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]] == ["young"]
 
 
-def test_a_long_poll_waits_on_the_course_clock_not_the_wall_clock(sqs) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_poll_waits_on_the_course_clock_not_the_wall_clock(sqs, frozen_clock) -> None:  # type: ignore[no-untyped-def]
     url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
     started, wall = clock.time(), time.monotonic()
     assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)
     assert clock.time() - started == pytest.approx(20, abs=0.5)
-    assert time.monotonic() - wall < 2  # moto alone would have blocked for 20 real seconds
+    assert time.monotonic() - wall < 10  # moto alone would have blocked for 20 real seconds (margin for a loaded machine)
 
     sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=7)
     started = clock.time()
@@ -76,7 +76,7 @@ def test_a_long_poll_waits_on_the_course_clock_not_the_wall_clock(sqs) -> None: 
     assert clock.time() - started == pytest.approx(7, abs=0.5)
 
 
-def test_a_long_poll_returns_when_a_scheduled_timer_sends_a_message(sqs) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_poll_returns_when_a_scheduled_timer_sends_a_message(sqs, frozen_clock) -> None:  # type: ignore[no-untyped-def]
     url = sqs.create_queue(QueueName="fed-by-timer")["QueueUrl"]
     client = sqs
     clock.call_later(5, lambda: client.send_message(QueueUrl=url, MessageBody="from a timer"))
@@ -86,7 +86,7 @@ def test_a_long_poll_returns_when_a_scheduled_timer_sends_a_message(sqs) -> None
     assert clock.time() - started == pytest.approx(5, abs=0.5)
 
 
-def test_the_queue_wait_time_attribute_turns_long_polling_on(sqs) -> None:  # type: ignore[no-untyped-def]
+def test_the_queue_wait_time_attribute_turns_long_polling_on(sqs, frozen_clock) -> None:  # type: ignore[no-untyped-def]
     url = sqs.create_queue(QueueName="patient", Attributes={"ReceiveMessageWaitTimeSeconds": "10"})["QueueUrl"]
     started = clock.time()
     sqs.receive_message(QueueUrl=url)

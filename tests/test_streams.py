@@ -94,7 +94,7 @@ def test_latest_skips_what_is_already_there_and_every_mapping_reads_everything(a
     assert [b["n"] for b in _batches(invocations, "other")] == [[1, 2]]
 
 
-def test_a_failing_batch_blocks_only_its_shard_until_retries_run_out(aws, invocations):
+def test_a_failing_batch_blocks_only_its_shard_until_retries_run_out(aws, invocations, frozen_clock):
     kinesis, description = _stream(aws)
     url = aws.ensure_queue("kinesis-failures")
     dlq_arn = aws.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -118,7 +118,8 @@ def test_a_failing_batch_blocks_only_its_shard_until_retries_run_out(aws, invoca
     assert body["KinesisBatchInfo"]["shardId"] == bad_shard and body["KinesisBatchInfo"]["batchSize"] == 2
 
 
-def test_firehose_buffers_until_the_interval_or_the_size(aws):
+def test_firehose_buffers_until_the_interval_or_the_size(aws, frozen_clock):
+    # frozen_clock: "119 s later" must not become 120 s on a loaded machine.
     aws.ensure_bucket("lake")
     role = aws.ensure_role("fh-role", service="firehose.amazonaws.com")
     fh, s3 = aws.client("firehose"), aws.client("s3")

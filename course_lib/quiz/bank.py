@@ -586,7 +586,10 @@ def read_bank(path: Path | str) -> tuple[Bank | None, list[Problem]]:
         return None, [Problem(shown, None, None, None, "file not found")]
     except (OSError, UnicodeDecodeError) as err:
         return None, [Problem(shown, None, None, None, f"cannot be read: {err}")]
-    loader = yaml.SafeLoader(source)
+    try:
+        loader = yaml.SafeLoader(source)
+    except yaml.YAMLError as err:  # a control character: the reader refuses it before parsing
+        return None, [Problem(shown, None, None, None, f"YAML: {err}")]
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

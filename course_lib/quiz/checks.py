@@ -102,13 +102,28 @@ def isolated_account() -> Iterator[Any]:
     force_safe_environment()
     install_guard()
     # moto reads MOTO_ACCOUNT_ID on every request: this account exists only for this block.
-    os.environ["MOTO_ACCOUNT_ID"] = str(900_000_000_000 + next(_throwaway_accounts))
+    account_id = str(900_000_000_000 + next(_throwaway_accounts))
+    os.environ["MOTO_ACCOUNT_ID"] = account_id
     try:
         with mock_aws():
-            yield _Account()
+            try:
+                yield _Account()
+            finally:
+                _forget_buckets(account_id)
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def _forget_buckets(account_id: str) -> None:
+    """Empty the throwaway account's S3. Bucket names are global across moto's accounts (as on
+    AWS), and when a sandbox is already running (a kernel, a test session) the nested mock's exit
+    resets nothing: a bucket built here would then "already exist" for the learner and for the
+    next check that builds the same name."""
+    from moto.s3.models import s3_backends
+
+    for backend in list(s3_backends[account_id].values()):
+        backend.reset()
 
 
 def _role_arn(sandbox: Any, name: str = "course-quiz-solution-role") -> str:

@@ -599,3 +599,58 @@ def token_bucket_passes(rate: float, burst: float, sent: int) -> float:
 def token_bucket_rate_only(rate: float, burst: float, sent: int) -> float:
     """Mistake: the rate read as the number that may arrive at once."""
     return min(sent, rate)
+
+
+# -- chapter 13: costs and when not to use serverless ---------------------------------------------
+def _ec2_month(instance_type: str) -> float:
+    from course_lib.pricing import ec2_cost
+
+    return ec2_cost(instance_type).total
+
+
+def _first_tier_price(key: str) -> float:
+    price = facts.value(key)
+    return float(price[0]["price"]) if isinstance(price, list) else float(price)
+
+
+@formula
+def lambda_break_even_requests(duration_ms: float, memory_mb: int, instance_type: str = "t3.small") -> float:
+    """Requests a month at which x86 Lambda costs as much as one always-on EC2 instance."""
+    per_request = (facts.value("lambda.prices.request_per_million") / 1e6
+                   + duration_ms / 1000 * memory_mb / 1024 * _first_tier_price("lambda.prices.duration_x86_64"))
+    return _ec2_month(instance_type) / per_request
+
+
+@formula
+def lambda_break_even_without_requests(duration_ms: float, memory_mb: int, instance_type: str = "t3.small") -> float:
+    """Mistake: the per-request charge left out, so the break-even comes out too high."""
+    per_request = duration_ms / 1000 * memory_mb / 1024 * _first_tier_price("lambda.prices.duration_x86_64")
+    return _ec2_month(instance_type) / per_request
+
+
+@formula
+def lambda_break_even_ms_as_seconds(duration_ms: float, memory_mb: int, instance_type: str = "t3.small") -> float:
+    """Mistake: milliseconds used as seconds, so the break-even comes out a thousand times too low."""
+    per_request = (facts.value("lambda.prices.request_per_million") / 1e6
+                   + duration_ms * memory_mb / 1024 * _first_tier_price("lambda.prices.duration_x86_64"))
+    return _ec2_month(instance_type) / per_request
+
+
+@formula
+def provisioned_concurrency_idle_cost(concurrency: int, memory_mb: int) -> float:
+    """x86 provisioned concurrency kept on all month, serving no requests."""
+    hours = facts.value("billing.hours_per_month")
+    return concurrency * memory_mb / 1024 * hours * 3600 * facts.value("lambda.prices.provisioned_concurrency_x86_64")
+
+
+@formula
+def provisioned_concurrency_mb_as_gb(concurrency: int, memory_mb: int) -> float:
+    """Mistake: memory in MB used as GB."""
+    hours = facts.value("billing.hours_per_month")
+    return concurrency * memory_mb * hours * 3600 * facts.value("lambda.prices.provisioned_concurrency_x86_64")
+
+
+@formula
+def provisioned_concurrency_one_environment(concurrency: int, memory_mb: int) -> float:
+    """Mistake: priced one environment, not all of them."""
+    return provisioned_concurrency_idle_cost(1, memory_mb)

@@ -9,7 +9,7 @@
     #              authorizationScopes=[...])          # optional
 
 What it emulates. :mod:`course_lib.wiring.apigateway` serves REST APIs but ignores authorizers.
-This module wraps its request handler: when the matched method says
+This module adds a step to :mod:`course_lib.wiring.rest_pipeline`: when the matched method says
 ``authorizationType: COGNITO_USER_POOLS``, the request must carry a token in the authorizer's
 identity source (a header, ``Authorization`` by default, the raw token or ``Bearer <token>``).
 The token is verified as API Gateway verifies it (signature against the pool's JWKS, issuer is
@@ -30,13 +30,11 @@ result caching (``authorizerResultTtlInSeconds``) and HTTP API JWT authorizers a
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from course_lib.wiring.http import HttpRequest, HttpResponse, json_response
 
 _installed = False
-_local = threading.local()
 _last: dict[str, str | None] = {"reason": None}
 
 
@@ -98,48 +96,37 @@ def _skip_slow_iri_grammar() -> None:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
 
+def _step(call: Any) -> HttpResponse | None:
+    """The pipeline step: refuse with 401, or pass the verified claims on to the integration."""
+    from course_lib import cognito_tokens
+
+    method = call.method
+    if (method.authorization_type or "NONE").upper() != "COGNITO_USER_POOLS":
+        return None
+    authorizer = call.api.authorizers.get(method.authorizer_id or "")
+    try:
+        if authorizer is None:
+            raise cognito_tokens.TokenRejected("the method names an authorizer that does not exist")
+        claims = authorize(authorizer, list(method.authorization_scopes or []), call.request)
+    except cognito_tokens.TokenRejected as rejected:
+        _last["reason"] = rejected.reason
+        call.notes.append(f"Cognito authorizer: {rejected.reason}")
+        return json_response(401, {"message": "Unauthorized"}, [("x-amzn-ErrorType", "UnauthorizedException")])
+    _last["reason"] = None
+    call.authorizer = {"claims": _as_strings(claims)}
+    return None
+
+
 def install() -> None:
-    """Wrap the REST handler of :mod:`course_lib.wiring.apigateway` (idempotent)."""
+    """Add the Cognito authorizer to the REST request pipeline (idempotent).
+
+    It is a step of :mod:`course_lib.wiring.rest_pipeline` (order 11, beside the Lambda
+    authorizer's 10), so it composes with API keys, throttling and mapping templates."""
     global _installed
     if _installed:
         return
     _skip_slow_iri_grammar()
-    from course_lib import cognito_tokens
-    from course_lib.wiring import apigateway
+    from course_lib.wiring import rest_pipeline
 
-    original_handle = apigateway._handle_rest
-    original_run = apigateway._run
-
-    def _handle_rest(api: Any, account: str, region: str, request: HttpRequest) -> HttpResponse:
-        stage_name, _, rest = request.path.lstrip("/").partition("/")
-        matched = apigateway._match_rest(api, "/" + rest) if stage_name in api.stages else None
-        method = None
-        if matched is not None:
-            resource = matched[0]
-            method = resource.resource_methods.get(request.method) or resource.resource_methods.get("ANY")
-        if method is None or (method.authorization_type or "NONE").upper() != "COGNITO_USER_POOLS":
-            return original_handle(api, account, region, request)
-        authorizer = api.authorizers.get(method.authorizer_id or "")
-        try:
-            if authorizer is None:
-                raise cognito_tokens.TokenRejected("the method names an authorizer that does not exist")
-            claims = authorize(authorizer, list(method.authorization_scopes or []), request)
-        except cognito_tokens.TokenRejected as rejected:
-            _last["reason"] = rejected.reason
-            return json_response(401, {"message": "Unauthorized"}, [("x-amzn-ErrorType", "UnauthorizedException")])
-        _last["reason"] = None
-        _local.claims = _as_strings(claims)
-        try:
-            return original_handle(api, account, region, request)
-        finally:
-            _local.claims = None
-
-    def _run(function_arn: str, event: dict[str, Any]) -> tuple[Any, bool]:
-        claims = getattr(_local, "claims", None)
-        if claims is not None:
-            event.setdefault("requestContext", {})["authorizer"] = {"claims": claims}
-        return original_run(function_arn, event)
-
-    apigateway._handle_rest = _handle_rest  # type: ignore[assignment]
-    apigateway._run = _run  # type: ignore[assignment]
+    rest_pipeline.add_step(11, "cognito-authorizer", _step)
     _installed = True

@@ -45,7 +45,6 @@ not emulated.
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 import threading
 from dataclasses import dataclass

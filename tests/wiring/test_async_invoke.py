@@ -33,7 +33,7 @@ def test_event_invoke_returns_202_before_the_handler_runs(aws, invocations):
     assert invocations[-1].request_id == response["ResponseMetadata"]["RequestId"]
 
 
-def test_failures_retry_twice_one_then_two_minutes_later(aws, invocations):
+def test_failures_retry_twice_one_then_two_minutes_later(aws, invocations, frozen_clock):
     deploy_function("charge", FAILING)
     aws.client("lambda").invoke(FunctionName="charge", InvocationType="Event", Payload=b'{"order": 7}')
     clock.settle()

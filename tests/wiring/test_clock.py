@@ -9,7 +9,7 @@ import pytest
 from course_lib import clock
 
 
-def test_advance_fires_timers_in_order_at_their_own_time(aws):
+def test_advance_fires_timers_in_order_at_their_own_time(aws, frozen_clock):
     seen = []
     start = clock.time()
     for offset in (30, 10, 20):
