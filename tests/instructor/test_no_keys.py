@@ -171,7 +171,8 @@ def test_course_banks_release_holds_no_key(tmp_path: Path) -> None:
 def test_widget_state_holds_no_key(tmp_path: Path, released, quizzes: Path) -> None:  # type: ignore[no-untyped-def]
     released(2)
     widgets.Widget.close_all()
-    a = Assignment(payload_of(tmp_path / "release" / "hw1-s001.ipynb"))
+    # The submission goes to a temporary folder, never into the working directory.
+    a = Assignment(payload_of(tmp_path / "release" / "hw1-s001.ipynb"), folder=tmp_path / "out")
     view = a.widget()
     view.views["98_demo/pick-one"].input.index = 0
     view.views["98_demo/word"].input.value = "Handled"
