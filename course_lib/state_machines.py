@@ -645,15 +645,9 @@ def read_run(execution_arn: str) -> Run:
     sfn = sandbox.current().client("stepfunctions")
     described = sfn.describe_execution(executionArn=execution_arn)
     machine = sfn.describe_state_machine(stateMachineArn=described["stateMachineArn"])
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
-    while True:
-        page = sfn.get_execution_history(**kwargs)
-        events += page["events"]
-        if not page.get("nextToken"):
-            break
-        kwargs["nextToken"] = page["nextToken"]
-    events.sort(key=lambda e: e["id"])
+    from course_lib.wiring.stepfunctions import execution_history
+
+    events = sorted(execution_history(sfn, execution_arn), key=lambda e: e["id"])
     return Run(
         execution_arn=execution_arn,
         name=described["name"],

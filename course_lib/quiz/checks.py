@@ -150,6 +150,23 @@ def _near(name: str, existing: list[str]) -> str:
     return f"; the sandbox has {', '.join(f'`{c}`' for c in close)}: check the name" if close else ""
 
 
+def lets_service_invoke(lam: Any, function: str, service: str) -> bool:
+    """Whether ``function``'s resource policy allows ``service`` (``s3.amazonaws.com``...) to invoke it."""
+    try:
+        policy = json.loads(lam.get_policy(FunctionName=function)["Policy"])
+    except lam.exceptions.ResourceNotFoundException:
+        return False
+    for statement in policy.get("Statement", []):
+        principal = statement.get("Principal")
+        granted = principal.get("Service") if isinstance(principal, dict) else principal
+        actions = statement.get("Action")
+        actions = actions if isinstance(actions, list) else [actions]
+        if statement.get("Effect", "Allow") == "Allow" and granted == service and \
+                any(a in ("lambda:InvokeFunction", "lambda:*") for a in actions):
+            return True
+    return False
+
+
 # -- Lambda function ----------------------------------------------------------------------------
 def _solve_lambda_function(
     sandbox: Any,

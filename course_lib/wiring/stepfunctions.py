@@ -109,19 +109,24 @@ def _json(text: Any) -> Any:
         return text
 
 
-def execution_path(execution_arn: str) -> ExecutionPath:
-    """The ordered states of an execution, from its history."""
-    client = _client()
-    described = client.describe_execution(executionArn=execution_arn)
-    machine = client.describe_state_machine(stateMachineArn=described["stateMachineArn"])
+def execution_history(client: Any, execution_arn: str) -> list[dict[str, Any]]:
+    """Every history event of an execution, across pages, in the order AWS returns them."""
     history: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
     while True:
         page = client.get_execution_history(**kwargs)
         history += page["events"]
         if not page.get("nextToken"):
-            break
+            return history
         kwargs["nextToken"] = page["nextToken"]
+
+
+def execution_path(execution_arn: str) -> ExecutionPath:
+    """The ordered states of an execution, from its history."""
+    client = _client()
+    described = client.describe_execution(executionArn=execution_arn)
+    machine = client.describe_state_machine(stateMachineArn=described["stateMachineArn"])
+    history = execution_history(client, execution_arn)
     path = ExecutionPath(
         execution_arn=execution_arn,
         status=described["status"],

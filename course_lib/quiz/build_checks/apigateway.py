@@ -7,10 +7,9 @@ for API Gateway, the stage, and optionally the stage's default throttling.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from course_lib.quiz.checks import CheckItem, _near, _role_arn, _zip, build_check
+from course_lib.quiz.checks import CheckItem, _near, lets_service_invoke, _role_arn, _zip, build_check
 
 
 def _uri(function_arn: str, region: str = "us-east-1") -> str:
@@ -41,22 +40,6 @@ def _solve(sandbox: Any, api: str, path: str, method: str, function: str, stage:
         if throttle_burst is not None:
             ops.append({"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(throttle_burst)})
         apigw.update_stage(restApiId=api_id, stageName=stage, patchOperations=ops)
-
-
-def _lets_api_gateway_invoke(lam: Any, function: str) -> bool:
-    try:
-        policy = json.loads(lam.get_policy(FunctionName=function)["Policy"])
-    except lam.exceptions.ResourceNotFoundException:
-        return False
-    for statement in policy.get("Statement", []):
-        principal = statement.get("Principal")
-        service = principal.get("Service") if isinstance(principal, dict) else principal
-        actions = statement.get("Action")
-        actions = actions if isinstance(actions, list) else [actions]
-        if statement.get("Effect") == "Allow" and service == "apigateway.amazonaws.com" and \
-                any(a in ("lambda:InvokeFunction", "lambda:*") for a in actions):
-            return True
-    return False
 
 
 @build_check("rest_api_proxy", solve=_solve)
@@ -96,7 +79,7 @@ def rest_api_proxy(sandbox: Any, api: str, path: str, method: str, function: str
     try:
         lam.get_function_configuration(FunctionName=function)
         items.append(CheckItem(True, f"function {function} exists"))
-        items.append(CheckItem(True, f"function {function} lets API Gateway invoke it") if _lets_api_gateway_invoke(lam, function)
+        items.append(CheckItem(True, f"function {function} lets API Gateway invoke it") if lets_service_invoke(lam, function, "apigateway.amazonaws.com")
                      else CheckItem(False, f"function {function} has no resource-based policy letting apigateway.amazonaws.com "
                                            "invoke it (lambda add_permission); on AWS every call would fail with 500"))
     except lam.exceptions.ResourceNotFoundException:

@@ -8,10 +8,9 @@ notification configuration without it; moto does not, so the check asks for it).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from course_lib.quiz.checks import CheckItem, _near, _role_arn, _zip, build_check
+from course_lib.quiz.checks import CheckItem, _near, lets_service_invoke, _role_arn, _zip, build_check
 
 CREATED_ALL = "s3:ObjectCreated:*"
 
@@ -39,22 +38,6 @@ def _filters(config: dict[str, Any]) -> dict[str, str]:
     return {str(r.get("Name", "")).lower(): str(r.get("Value", "")) for r in rules}
 
 
-def _lets_s3_invoke(lam: Any, function: str) -> bool:
-    try:
-        policy = json.loads(lam.get_policy(FunctionName=function)["Policy"])
-    except lam.exceptions.ResourceNotFoundException:
-        return False
-    for statement in policy.get("Statement", []):
-        principal = statement.get("Principal")
-        service = principal.get("Service") if isinstance(principal, dict) else principal
-        actions = statement.get("Action")
-        actions = actions if isinstance(actions, list) else [actions]
-        if statement.get("Effect") == "Allow" and service == "s3.amazonaws.com" and \
-                any(a in ("lambda:InvokeFunction", "lambda:*") for a in actions):
-            return True
-    return False
-
-
 @build_check("s3_bucket_trigger", solve=_solve)
 def s3_bucket_trigger(sandbox: Any, bucket: str, function: str, prefix: str = "", suffix: str = "",
                       versioning: bool = True) -> list[CheckItem]:
@@ -75,7 +58,7 @@ def s3_bucket_trigger(sandbox: Any, bucket: str, function: str, prefix: str = ""
     try:
         lam.get_function_configuration(FunctionName=function)
         items.append(CheckItem(True, f"function {function} exists"))
-        items.append(CheckItem(True, f"function {function} lets S3 invoke it") if _lets_s3_invoke(lam, function)
+        items.append(CheckItem(True, f"function {function} lets S3 invoke it") if lets_service_invoke(lam, function, "s3.amazonaws.com")
                      else CheckItem(False, f"function {function} has no resource-based policy letting s3.amazonaws.com "
                                            "invoke it (lambda add_permission); AWS would refuse the notification"))
     except lam.exceptions.ResourceNotFoundException:

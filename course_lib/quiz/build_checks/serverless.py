@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Sequence
 
-from course_lib.quiz.checks import CheckItem, _near, _role_arn, _zip, build_check
+from course_lib.quiz.checks import CheckItem, _near, lets_service_invoke, _role_arn, _zip, build_check
 
 OBJECT_CREATED = "s3:ObjectCreated:*"
 
@@ -73,17 +72,7 @@ def event_driven_function(sandbox: Any, bucket: str, function: str, events: Sequ
                 items.append(CheckItem(True, f"bucket {bucket} invokes {function} on {wanted}"))
             else:
                 items.append(CheckItem(False, f"the notification to {function} is for {', '.join(configured)}, expected {wanted}"))
-    try:
-        policy = json.loads(lam.get_policy(FunctionName=function)["Policy"])
-        statements = policy.get("Statement", [])
-    except lam.exceptions.ResourceNotFoundException:
-        statements = []
-    allowed = any(
-        (s.get("Principal") or {}).get("Service") == "s3.amazonaws.com"
-        and s.get("Effect", "Allow") == "Allow"
-        and s.get("Action") in ("lambda:InvokeFunction", "lambda:*")
-        for s in statements
-    )
+    allowed = lets_service_invoke(lam, function, "s3.amazonaws.com")
     items.append(
         CheckItem(True, f"{function}'s resource policy lets S3 invoke it")
         if allowed
