@@ -1,4 +1,4 @@
-"""The ``course`` command line: ``course check``, ``course progress``, ``course reset``.
+"""The ``course`` command line: ``course check``, ``course progress``, ``course reset``, ``course capstone``.
 
 Each subcommand is a `_add_<name>` function listed in :data:`SUBCOMMANDS`, so instructor commands
 (``assign``, ``grade``) plug in the same way: define the subparser, set ``func``, list it.
@@ -85,8 +85,38 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     add_export(sub)
 
 
+def _capstone(args: argparse.Namespace) -> int:
+    import json
+
+    from course_lib import capstone
+
+    try:
+        report = capstone.run_build(args.build)
+    except (FileNotFoundError, AttributeError, SyntaxError) as error:
+        print(f"course capstone: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the build script itself failed: say where, keep it short
+        print(f"course capstone: {args.build} failed while building: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
+    return 0 if report.all_met else 1
+
+
+def _add_capstone(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "capstone",
+        help="build a capstone in a fresh sandbox and check it",
+        description="Load BUILD (a Python file defining build(aws)), run it in a fresh local sandbox, "
+        "then run chapter 14's capstone checker and print its report. Exit status 0 when every "
+        "requirement is met, 1 when some are not, 2 when the build could not run.",
+    )
+    p.add_argument("build", help="path to the build script, e.g. solutions/capstone/build.py")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_capstone)
+
+
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_check, _add_progress, _add_reset, _add_assign, _add_grade, _add_export,
+    _add_check, _add_progress, _add_reset, _add_assign, _add_grade, _add_export, _add_capstone,
 ]
 
 
