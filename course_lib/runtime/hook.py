@@ -118,3 +118,13 @@ def is_installed() -> bool:
     from moto.awslambda.models import LambdaFunction
 
     return LambdaFunction.invoke is _invoke
+
+
+def code_of(function_name: str, account_id: str, region: str) -> bytes:
+    """The deployment package (zip bytes) of a function, as the exporter needs it.
+
+    AWS hands it out through ``get_function``'s ``Code.Location``, a presigned S3 URL; moto's
+    URL points nowhere, so the bytes come from moto's record of the function instead."""
+    from moto.awslambda.models import lambda_backends
+
+    return bytes(lambda_backends[account_id][region].get_function(function_name).code_bytes)
