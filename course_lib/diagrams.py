@@ -1088,3 +1088,329 @@ def gateway_outcomes(entries: Sequence[object], title: str = "Who answered each 
                        Patch(color=palette[5], label="5xx")], loc="upper right", fontsize=8, frameon=False)
     fig.tight_layout()
     return fig, bars
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 14: the architecture of whatever the sandbox holds, drawn from course_lib.inventory
+# --------------------------------------------------------------------------------------------
+# (fill, border) per node kind: a light fill keeps black text readable, the border carries the colour.
+ARCHITECTURE_COLOURS: dict[str, tuple[str, str]] = {
+    "rest_api": ("#efe6fa", "#7b3fbf"), "http_api": ("#efe6fa", "#7b3fbf"),
+    "user_pool": ("#fbe4e1", "#c0392b"),
+    "rule": ("#fde6ee", "#d6336c"), "schedule": ("#fde6ee", "#d6336c"), "event_bus": ("#fde6ee", "#d6336c"),
+    "function": ("#fff0de", "#ed7100"), "state_machine": ("#fbe3ee", "#b8336a"),
+    "queue": ("#fff8d6", "#b58900"), "topic": ("#fde6f4", "#b5338a"),
+    "stream": ("#e2f4f7", "#138d9c"), "delivery_stream": ("#e2f4f7", "#138d9c"),
+    "bucket": ("#e6f3df", "#3f8624"), "table": ("#e1ecf8", "#2e73b8"),
+    "external": ("#eeeeee", "#777777"),
+}
+# Shapes say the role: where events come from, code that runs, messages in flight, data at rest.
+ARCHITECTURE_SHAPES: dict[str, str] = {
+    **dict.fromkeys(("rest_api", "http_api", "rule", "schedule", "event_bus", "user_pool", "external"), "round4,pad=0.05"),
+    **dict.fromkeys(("function", "state_machine"), "round,pad=0.05,rounding_size=0.12"),
+    **dict.fromkeys(("queue", "topic", "stream", "delivery_stream"), "roundtooth,pad=0.05,tooth_size=0.06"),
+    **dict.fromkeys(("bucket", "table"), "square,pad=0.05"),
+}
+_SOURCE_KINDS = ("rest_api", "http_api", "rule", "schedule", "event_bus", "user_pool", "external")
+_COMPUTE_KINDS = ("function", "state_machine")
+
+
+@dataclass(frozen=True)
+class ArchitectureLink:
+    """One arrow drawn: every inventory edge between the same two nodes, of one kind."""
+
+    source: str
+    target: str
+    kind: str
+    labels: tuple[str, ...]
+    drawn_label: str
+
+
+@dataclass(frozen=True)
+class ArchitectureBox:
+    """One node as drawn: its column (layer, left to right), its height, and its outgoing arrows."""
+
+    id: str
+    name: str
+    kind: str
+    column: int
+    y: float
+    missing: bool
+    links: tuple[ArchitectureLink, ...]
+
+
+def _architecture_layers(inventory: object) -> dict[str, int]:
+    """Left to right: what starts things, what runs, what is written; by longest trigger path."""
+    from course_lib.inventory import AUTHORIZER, MAY_ACCESS, TRIGGER
+
+    nodes = {n.id: n for n in inventory.nodes}  # type: ignore[attr-defined]
+    triggers: dict[str, list[str]] = {i: [] for i in nodes}
+    incoming = {i: 0 for i in nodes}
+    for e in inventory.edges:  # type: ignore[attr-defined]
+        # Data flows along triggers, and into what a function may write (a topic it publishes to
+        # sits right of it); read access alone does not move a node (the bucket it reads from).
+        if (e.kind == TRIGGER or (e.kind == MAY_ACCESS and _writes(e))) and e.source != e.target:
+            triggers[e.source].append(e.target)
+            incoming[e.target] += 1
+    layer: dict[str, int] = {}
+
+    def visit(node: str, depth: int, path: frozenset[str]) -> None:
+        if layer.get(node, -1) >= depth:
+            return
+        layer[node] = depth
+        for nxt in triggers[node]:
+            if nxt not in path:  # a cycle (a function feeding its own queue) is drawn, not followed
+                visit(nxt, depth + 1, path | {nxt})
+
+    for node_id in sorted(nodes, key=lambda i: nodes[i].name):
+        if incoming[node_id] == 0 and triggers[node_id]:
+            visit(node_id, 1 if nodes[node_id].kind in _COMPUTE_KINDS else 0, frozenset({node_id}))
+    for node_id in sorted(nodes, key=lambda i: nodes[i].name):  # only in cycles
+        if node_id not in layer and triggers[node_id]:
+            visit(node_id, 0, frozenset({node_id}))
+    # Nodes only reached by "may access" or authorizer edges: just right of (or beside) who uses them.
+    for e in sorted(inventory.edges, key=lambda e: (e.kind, e.source)):  # type: ignore[attr-defined]
+        if e.target in layer or e.source not in layer:
+            continue
+        if e.kind == MAY_ACCESS:
+            layer[e.target] = layer[e.source] + 1
+        elif e.kind == AUTHORIZER:
+            layer[e.target] = layer[e.source]
+    for e in inventory.edges:  # type: ignore[attr-defined]
+        if e.kind == MAY_ACCESS and e.target in layer and incoming[e.target] == 0 and not triggers[e.target]:
+            layer[e.target] = max(layer[e.target], layer.get(e.source, 0) + 1)
+    for node_id, node in nodes.items():  # unconnected: by kind
+        if node_id not in layer:
+            layer[node_id] = 0 if node.kind in _SOURCE_KINDS else 1 if node.kind in _COMPUTE_KINDS else 2
+    # No empty columns.
+    used = sorted(set(layer.values()))
+    return {i: used.index(v) for i, v in layer.items()}
+
+
+_WRITE_VERBS = ("Put", "Publish", "Send", "Write", "Update", "Delete", "Start", "Create", "Upload", "Invoke")
+
+
+def _writes(edge: object) -> bool:
+    actions = edge.details.get("actions", [])  # type: ignore[attr-defined]
+    return any(a.split(":", 1)[-1].startswith(_WRITE_VERBS) or a.endswith(":*") for a in actions)
+
+
+def _components(inventory: object) -> dict[str, int]:
+    ids = [n.id for n in inventory.nodes]  # type: ignore[attr-defined]
+    parent = {i: i for i in ids}
+
+    def find(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for e in inventory.edges:  # type: ignore[attr-defined]
+        parent[find(e.source)] = find(e.target)
+    roots: dict[str, int] = {}
+    names = {n.id: n.name for n in inventory.nodes}  # type: ignore[attr-defined]
+    # Components in order of their first source's name; single nodes last.
+    sizes: dict[str, int] = {}
+    for i in ids:
+        sizes[find(i)] = sizes.get(find(i), 0) + 1
+    for i in sorted(ids, key=lambda i: (sizes[find(i)] == 1, min(names[j] for j in ids if find(j) == find(i)))):
+        roots.setdefault(find(i), len(roots))
+    return {i: roots[find(i)] for i in ids}
+
+
+def _short_label(label: str, kind: str, width: int = 24) -> str:
+    """Arrow labels stay short: actions without their service prefix, at most two lines."""
+    import textwrap
+
+    if kind == "may_access":
+        verbs = [v.strip() for part in label.split(";") for v in part.split(":", 1)[-1].split(",")]
+        shown = verbs[:2]
+        label = ", ".join(shown) + (f" +{len(verbs) - 2}" if len(verbs) > 2 else "")
+    lines = textwrap.wrap(label, width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1] + "…"]
+    return "\n".join(lines)
+
+
+def _box_detail(node: object) -> str:
+    d = node.details  # type: ignore[attr-defined]
+    kind = node.kind  # type: ignore[attr-defined]
+    if node.missing:  # type: ignore[attr-defined]
+        return "does not exist"
+    if kind == "function":
+        return f"{d.get('runtime')} · {d.get('memory_mb')} MB"
+    if kind == "table":
+        keys = "+".join(k["name"] for k in d.get("keys", []))
+        return f"key {keys}" + (" · stream" if d.get("stream") else "")
+    if kind in ("rest_api", "http_api"):
+        routes = len(d.get("routes", []))
+        return f"{routes} route{'s' if routes != 1 else ''} · {', '.join(d.get('stages', [])) or 'no stage'}"
+    if kind == "queue":
+        return ("FIFO" if d.get("fifo") else "standard") + (f" · DLQ" if d.get("dead_letter_queue") else "")
+    if kind in ("rule", "schedule"):
+        return str(d.get("schedule") or "event pattern")
+    if kind == "stream":
+        return f"{d.get('shards')} shard{'s' if d.get('shards') != 1 else ''}"
+    if kind == "state_machine":
+        return f"{str(d.get('type', '')).lower()} · {d.get('states')} states"
+    if kind == "bucket":
+        count = d.get("notifications", 0)
+        return f"{count} notification{'s' if count != 1 else ''}" if count else ""
+    return ""
+
+
+def sandbox_architecture(inventory: object, title: str = "What the sandbox holds, and what triggers what") -> tuple[Figure, list[ArchitectureBox]]:
+    """A left-to-right diagram of an :class:`course_lib.inventory.Inventory`.
+
+    Columns follow the trigger edges (what starts things, then what runs, then what it writes);
+    connected resources share a horizontal band. Solid arrows trigger or deliver; dashed arrows
+    are what a function's role *may* access; dotted ones link an API to its authorizer's user
+    pool. Missing resources (referenced, not existing) are drawn with a red dashed outline.
+    Arrows between the same two nodes are merged into one with their labels listed.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+
+    from course_lib.inventory import AUTHORIZER, KIND_TITLES, MAY_ACCESS
+
+    nodes = list(inventory.nodes)  # type: ignore[attr-defined]
+    if not nodes:
+        fig, ax = plt.subplots(figsize=(6, 1.6))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "The sandbox holds nothing yet.", ha="center", va="center", fontsize=11)
+        ax.set_title(title, fontsize=11)
+        return fig, []
+    by_id = {n.id: n for n in nodes}
+    layer = _architecture_layers(inventory)
+    band = _components(inventory)
+
+    # Merge parallel edges of one kind into one arrow.
+    merged: dict[tuple[str, str, str], list[str]] = {}
+    for e in inventory.edges:  # type: ignore[attr-defined]
+        merged.setdefault((e.source, e.target, e.kind), []).append(e.label)
+    links = []
+    for (s, t, kind), labels in merged.items():
+        labels = sorted(labels)
+        shown = labels if len(labels) <= 3 else labels[:2] + [f"+{len(labels) - 2} more"]
+        drawn = "\n".join(_short_label(lbl, kind) for lbl in shown)
+        links.append(ArchitectureLink(by_id[s].name, by_id[t].name, kind, tuple(labels), drawn))
+
+    # Order: by band, then by the average position of neighbours (a few sweeps cut crossings).
+    columns = max(layer.values()) + 1
+    neighbours: dict[str, list[str]] = {n.id: [] for n in nodes}
+    for (s, t, _k) in merged:
+        neighbours[s].append(t)
+        neighbours[t].append(s)
+    order = {n.id: (band[n.id], n.kind, n.name) for n in nodes}
+    rank = {nid: i for i, nid in enumerate(sorted(order, key=lambda i: order[i]))}
+    for _ in range(4):
+        score = {}
+        for nid in rank:
+            near = [rank[m] for m in neighbours[nid]]
+            score[nid] = (band[nid], sum(near) / len(near) if near else rank[nid], rank[nid])
+        rank = {nid: i for i, nid in enumerate(sorted(score, key=lambda i: score[i]))}
+    # Each band is as tall as its fullest column; bands are stacked top to bottom.
+    box_w, box_h, gap_x, gap_y = 1.85, 0.62, 1.75, 0.42
+    slot = box_h + gap_y
+    bands = sorted(set(band.values()))
+    y_of: dict[str, float] = {}
+    top = 0.0
+    for b in bands:
+        height = 0
+        for c in range(columns):
+            members = sorted((nid for nid in rank if band[nid] == b and layer[nid] == c), key=lambda i: rank[i])
+            height = max(height, len(members))
+        for c in range(columns):
+            members = sorted((nid for nid in rank if band[nid] == b and layer[nid] == c), key=lambda i: rank[i])
+            offset = (height - len(members)) / 2
+            for k, nid in enumerate(members):
+                y_of[nid] = top - (offset + k) * slot
+        top -= height * slot + gap_y * 0.8
+    x_of = {nid: layer[nid] * (box_w + gap_x) for nid in by_id}
+    width = columns * box_w + (columns - 1) * gap_x
+    bottom = min(y_of.values()) - box_h
+    fig_w, fig_h = width + 0.6, (0 - bottom) + box_h + 1.1
+    fig = plt.figure(figsize=(max(fig_w, 6.0), fig_h))
+    ax = fig.add_axes((0, 0.55 / fig_h, 1, 1 - 1.0 / fig_h))
+    ax.set_xlim(-box_w / 2 - 0.3 - max(0, (6.0 - fig_w) / 2), width - box_w / 2 + 0.3 + max(0, (6.0 - fig_w) / 2))
+    ax.set_ylim(bottom - 0.1, box_h / 2 + 0.25)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+    occupied: list[tuple[float, float, float, float]] = []  # label and box rectangles (x0, y0, x1, y1)
+    for n in nodes:
+        x, y = x_of[n.id], y_of[n.id]
+        occupied.append((x - box_w / 2 - 0.05, y - box_h / 2 - 0.05, x + box_w / 2 + 0.05, y + box_h / 2 + 0.05))
+        fill, border = ARCHITECTURE_COLOURS.get(n.kind, ("#eeeeee", "#777777"))
+        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
+                                    boxstyle=ARCHITECTURE_SHAPES.get(n.kind, "round,pad=0.05"),
+                                    facecolor="white" if n.missing else fill,
+                                    edgecolor="#d62728" if n.missing else border,
+                                    linestyle="--" if n.missing else "-", linewidth=1.8 if n.missing else 1.3, zorder=2))
+        name = n.name if len(n.name) <= 24 else n.name[:23] + "…"
+        ax.text(x, y + 0.19, KIND_TITLES.get(n.kind, n.kind) + (" (missing)" if n.missing else ""),
+                ha="center", va="center", fontsize=6.5, color="#d62728" if n.missing else border, zorder=3)
+        ax.text(x, y, name, ha="center", va="center", fontsize=8.5, weight="bold", zorder=3)
+        ax.text(x, y - 0.19, _box_detail(n), ha="center", va="center", fontsize=6.5, color="#444444", zorder=3)
+
+    def free_spot(points: list[tuple[float, float]], text: str) -> tuple[float, float]:
+        lines = text.split("\n")
+        w = max(len(s) for s in lines) * 0.056 + 0.08
+        h = len(lines) * 0.13 + 0.06
+        best, best_overlap = points[0], float("inf")
+        for px, py in points:
+            rect = (px - w / 2, py - h / 2, px + w / 2, py + h / 2)
+            overlap = sum(max(0.0, min(rect[2], o[2]) - max(rect[0], o[0])) * max(0.0, min(rect[3], o[3]) - max(rect[1], o[1]))
+                          for o in occupied)
+            if overlap < best_overlap:
+                best, best_overlap = (px, py), overlap
+            if overlap == 0:
+                break
+        occupied.append((best[0] - w / 2, best[1] - h / 2, best[0] + w / 2, best[1] + h / 2))
+        return best
+
+    styles = {MAY_ACCESS: ("--", "#8a8a8a", 1.0), AUTHORIZER: (":", "#c0392b", 1.3)}
+    placed: list[tuple[ArchitectureLink, float, float]] = []
+    # Solid arrows first: their labels get the best spots.
+    for link, key in sorted(zip(links, merged), key=lambda p: (p[0].kind == MAY_ACCESS, p[0].source, p[0].target)):
+        s, t, kind = key
+        (x1, y1), (x2, y2) = (x_of[s], y_of[s]), (x_of[t], y_of[t])
+        style, colour, lw = styles.get(kind, ("-", "#333333", 1.3))
+        if layer[t] > layer[s]:  # forward: right edge to left edge
+            a, b, rad = (x1 + box_w / 2, y1), (x2 - box_w / 2, y2), 0.0
+        elif layer[t] < layer[s]:  # backward: bottom to bottom, bowed downwards, clear of forward arrows
+            a, b, rad = (x1 - box_w * 0.3, y1 - box_h / 2), (x2 + box_w * 0.3, y2 - box_h / 2), -0.12
+        else:  # same column: bottom to top, bowed to the right
+            down = y2 < y1
+            a = (x1 + 0.35, y1 - box_h / 2 if down else y1 + box_h / 2)
+            b = (x2 + 0.35, y2 + box_h / 2 if down else y2 - box_h / 2)
+            rad = -0.3 if down else 0.3
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=11, color=colour, linewidth=lw,
+                                     linestyle=style, connectionstyle=f"arc3,rad={rad}", shrinkA=2, shrinkB=2, zorder=1))
+        if not link.drawn_label:
+            continue
+        cx, cy = (a[0] + b[0]) / 2 + rad * (b[1] - a[1]), (a[1] + b[1]) / 2 - rad * (b[0] - a[0])
+
+        def along(tt: float) -> tuple[float, float]:
+            return ((1 - tt) ** 2 * a[0] + 2 * (1 - tt) * tt * cx + tt ** 2 * b[0],
+                    (1 - tt) ** 2 * a[1] + 2 * (1 - tt) * tt * cy + tt ** 2 * b[1])
+
+        spots = [along(tt) for tt in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)]
+        lx, ly = free_spot(spots, link.drawn_label)
+        ax.text(lx, ly, link.drawn_label, ha="center", va="center", fontsize=6.5, color=colour if kind != MAY_ACCESS else "#555555",
+                linespacing=1.05, zorder=4, bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.92})
+        placed.append((link, lx, ly))
+
+    handles = [Line2D([], [], color="#333333", linewidth=1.3, label="triggers / delivers to"),
+               Line2D([], [], color="#8a8a8a", linewidth=1.0, linestyle="--", label="may access (its role's policy)")]
+    if any(e.kind == AUTHORIZER for e in inventory.edges):  # type: ignore[attr-defined]
+        handles.append(Line2D([], [], color="#c0392b", linewidth=1.3, linestyle=":", label="checks tokens with"))
+    if any(n.missing for n in nodes):
+        handles.append(Patch(facecolor="white", edgecolor="#d62728", linestyle="--", label="referenced but missing"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+    fig.suptitle(title, fontsize=11, y=1 - 0.2 / fig_h, va="top")
+    rows = []
+    for n in sorted(nodes, key=lambda n: (layer[n.id], -y_of[n.id])):
+        mine = tuple(link for link, key in zip(links, merged) if key[0] == n.id)
+        rows.append(ArchitectureBox(n.id, n.name, n.kind, layer[n.id], round(y_of[n.id], 3), n.missing, mine))
+    return fig, rows

@@ -569,3 +569,60 @@ def typical_patterns(requests_per_month: float = 1_000_000) -> dict[str, list[di
             {"service": "dynamodb", "writes": r * 0.2, "reads": r * 0.8, "item_kb": 1.0, "storage_gb": 5},
         ],
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 14: each architecture pattern at three traffic levels
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PatternCostData:
+    levels: tuple[float, ...]
+    patterns: tuple[str, ...]
+    services: tuple[str, ...]
+    usd: tuple[tuple[tuple[float, ...], ...], ...]   # usd[level][pattern][service]
+    totals: tuple[tuple[float, ...], ...]            # totals[level][pattern]
+
+
+@_styled
+def pattern_costs(rows: Sequence[Any]) -> Plot:
+    """One panel per traffic level, one stacked bar per pattern, one colour per service.
+
+    ``rows`` are :class:`course_lib.patterns.PatternCost` (``patterns.pattern_costs()``). Each
+    panel has its own linear scale, so the stacks stay honest (log-scaled stacks would distort
+    the shares); the total is written above each bar."""
+    if not rows:
+        raise pricing.PricingInputError("Nothing to plot: give the rows of patterns.pattern_costs().")
+    levels = tuple(sorted({r.volume for r in rows}))
+    patterns = tuple(dict.fromkeys(r.pattern for r in rows))
+    services = tuple(dict.fromkeys(s for r in rows for s in r.by_service))
+    cell = {(r.volume, r.pattern): r for r in rows}
+    usd = tuple(tuple(tuple(cell[(v, p)].by_service.get(s, 0.0) if (v, p) in cell else 0.0 for s in services)
+                      for p in patterns) for v in levels)
+    totals = tuple(tuple(cell[(v, p)].total if (v, p) in cell else 0.0 for p in patterns) for v in levels)
+    data = PatternCostData(levels, patterns, services, usd, totals)
+    units = {r.pattern: r.unit for r in rows}
+
+    # Fixed margins: a constrained layout measures every label of three panels, slowly.
+    fig, axes = plt.subplots(1, len(levels), figsize=(3.4 * len(levels) + 1.8, 4.6), squeeze=False)
+    fig.subplots_adjust(left=0.08, right=0.8, top=0.8, bottom=0.13, wspace=0.32)
+    x = np.arange(len(patterns))
+    for i, (ax, level) in enumerate(zip(axes[0], levels)):
+        bottom = np.zeros(len(patterns))
+        for j, service in enumerate(services):
+            heights = np.array([usd[i][k][j] for k in range(len(patterns))])
+            ax.bar(x, heights, 0.62, bottom=bottom, color=SERVICE_COLORS.get(service, "#333333"),
+                   label=pricing.SERVICE_TITLES.get(service, service) if i == 0 else None)
+            bottom += heights
+        for k, total in enumerate(totals[i]):
+            ax.annotate(pricing.format_usd(total), xy=(x[k], total), xytext=(0, 3), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, [textwrap.fill(p, 11) for p in patterns], fontsize=8.5)
+        ax.set_title(f"{_count_label(level)} events a month", fontsize=10)
+        ax.yaxis.set_major_formatter(FuncFormatter(_usd_axis))
+        ax.set_ylim(0, max(max(totals[i]), 1e-9) * 1.18)
+        ax.grid(axis="x", visible=False)
+    axes[0][0].set_ylabel("Cost per month (USD, list prices)")
+    fig.legend(loc="upper left", bbox_to_anchor=(0.81, 0.8), fontsize=8)
+    fig.suptitle("Each pattern's monthly cost by service at three traffic levels (own scale per panel)\n"
+                 + "events: " + "; ".join(f"{units[p]} ({p})" for p in patterns), fontsize=10)
+    return Plot(fig, data)
