@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,16 +105,21 @@ class Report:
         colours = {MET: "#1a7f37", NOT_MET: "#cf222e", NOT_CHECKED: "#6e7781"}
         rows = []
         for item in self.items:
-            hint = f"<br><i>Hint: {escape(item.hint)}</i>" if item.hint and not item.met else ""
+            hint = f"<br><i>Hint: {_html(item.hint)}</i>" if item.hint and not item.met else ""
             rows.append(
                 f"<tr><td style='color:{colours[item.status]};font-weight:bold'>{_MARK[item.status]} {item.status}</td>"
                 f"<td><b>{escape(item.title)}</b><br><code>{item.id}</code></td>"
-                f"<td style='text-align:left'>{escape(item.detail)}{hint}</td></tr>"
+                f"<td style='text-align:left'>{_html(item.detail)}{hint}</td></tr>"
             )
         return (
             f"<p><b>{escape(self.summary())}</b></p><table><thead><tr><th>Status</th><th>Requirement</th>"
             f"<th style='text-align:left'>What the checker found</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
+
+
+def _html(text: str) -> str:
+    """Escaped, with `names` in code style as the Markdown around the report shows them."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
 
 
 @dataclass

@@ -265,6 +265,12 @@ def _queue(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
     return {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
 
 
+def _queue_policy(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
+    for url in p["Queues"]:
+        d.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(p["PolicyDocument"])})
+    return {"Ref": logical}
+
+
 def _topic(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
     name = p.get("TopicName") or logical
     attributes = {"FifoTopic": "true"} if p.get("FifoTopic") else {}
@@ -387,6 +393,7 @@ _CREATORS: dict[str, Callable[[_Deployer, str, dict[str, Any]], dict[str, Any]]]
     "AWS::Serverless::Api": _api,
     "AWS::DynamoDB::Table": _table,
     "AWS::SQS::Queue": _queue,
+    "AWS::SQS::QueuePolicy": _queue_policy,
     "AWS::SNS::Topic": _topic,
     "AWS::SNS::Subscription": _subscription,
     "AWS::S3::Bucket": _bucket,

@@ -428,7 +428,7 @@ class _Exporter:
             self.put(logical, "AWS::DynamoDB::Table", properties)
         defaults = {"VisibilityTimeout": "30", "MessageRetentionPeriod": "345600", "DelaySeconds": "0",
                     "ReceiveMessageWaitTimeSeconds": "0", "MaximumMessageSize": None}
-        for name, (logical, _, attributes) in self.queues.items():
+        for name, (logical, url, attributes) in self.queues.items():
             properties = {"QueueName": name}
             for key, default in defaults.items():
                 if key in attributes and attributes[key] != default and default is not None:
@@ -442,6 +442,9 @@ class _Exporter:
                 properties["RedrivePolicy"] = {"deadLetterTargetArn": redrive["deadLetterTargetArn"],
                                                "maxReceiveCount": int(redrive["maxReceiveCount"])}
             self.put(logical, "AWS::SQS::Queue", properties)
+            if attributes.get("Policy"):  # e.g. what lets an SNS topic or S3 deliver to the queue
+                self.put(f"{logical}Policy", "AWS::SQS::QueuePolicy",
+                         {"Queues": [url], "PolicyDocument": json.loads(attributes["Policy"])})
         sns = self.client("sns")
         for arn, logical in self.topics.items():
             properties = {"TopicName": arn.rsplit(":", 1)[-1]}

@@ -33,6 +33,10 @@ def _build_wide(aws):
     topic = aws.ensure_topic("uploads-done")
     queue_url = aws.ensure_queue("audit.fifo", ContentBasedDeduplication="true")
     queue_arn = aws.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws.client("sqs").set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                                                "Action": "sqs:SendMessage", "Resource": queue_arn,
+                                                "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})})
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=fn.arn,
                   Attributes={"FilterPolicy": json.dumps({"size": ["large"]})})
     lam.add_permission(FunctionName="resize", StatementId="sns", Action="lambda:InvokeFunction",
@@ -98,7 +102,9 @@ def test_a_wide_sandbox_exports_validates_and_exports_the_same_after_a_rebuild(a
     kinds = set(first.resources.values())
     assert {"AWS::SNS::Subscription", "AWS::Kinesis::Stream", "AWS::Events::EventBus", "AWS::Events::Rule",
             "AWS::StepFunctions::StateMachine", "AWS::Lambda::EventSourceMapping", "AWS::Lambda::Permission",
-            "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::SQS::Queue"} <= kinds
+            "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SQS::QueuePolicy"} <= kinds
+    policy = first.template["Resources"]["AuditQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert policy["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Ref": "UploadsDoneTopic"}
     resize = first.template["Resources"]["ResizeFunction"]["Properties"]
     assert resize["Events"]["PhotosInUpload"]["Properties"]["Bucket"] == {"Ref": "PhotosInBucket"}
     assert resize["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"] == {"Ref": "UploadsDoneTopic"}
