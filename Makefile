@@ -12,7 +12,7 @@ LAB_ARGS ?=
 ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := notebooks
 
-.PHONY: install lab test test-unit test-notebooks bench lint check clean execute site
+.PHONY: install lab test test-unit test-notebooks bench lint check clean execute site server
 
 install: $(STAMP)
 
@@ -49,6 +49,12 @@ site: $(STAMP) node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+
+# A course sandbox server on 127.0.0.1 (moto plus the course's Lambda runtime), for endpoint mode:
+# notebooks then use it with COURSE_ENDPOINT_URL=http://127.0.0.1:$(SERVER_PORT). Ctrl-C stops it.
+SERVER_PORT ?= 5000
+server: $(STAMP)
+	$(BIN)/python -m course_lib.server --standalone --port $(SERVER_PORT)
 
 bench: $(STAMP)
 	$(BIN)/python -m course_lib.bench

@@ -37,6 +37,10 @@ runs a moment later); one worker runs background work one item at a time (AWS ru
 concurrently); moto's own timestamps (S3 LastModified, CloudWatch Logs) stay on wall time,
 while SQS timing (sent timestamps, delays, visibility timeouts) and the events the wirings
 build follow the course clock.
+
+Against another endpoint (``course_lib.endpoint``) the clock that matters runs in the server's
+process, so ``advance``, ``settle`` and ``freeze`` refuse with a message instead of moving a
+clock that fires nothing.
 """
 
 from __future__ import annotations
@@ -568,6 +572,7 @@ def advance(
     *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0, to: Any = None
 ) -> AdvanceReport:
     """Move course time forward, firing everything due on the way (see :meth:`Clock.advance`)."""
+    _require_in_process("clock.advance")
     return CLOCK.advance(days=days, hours=hours, minutes=minutes, seconds=seconds, to=to)
 
 
@@ -577,6 +582,7 @@ def run_due() -> AdvanceReport:
 
 def settle(timeout: float = 30.0) -> int:
     """Wait for background work that is due now (async invokes, deliveries) to finish."""
+    _require_in_process("clock.settle")
     return CLOCK.settle(timeout)
 
 
@@ -602,7 +608,17 @@ def use_real_time(enabled: bool = True) -> None:
 
 def freeze(enabled: bool = True) -> None:
     """Stop course time between advances (see :meth:`Clock.freeze`)."""
+    _require_in_process("clock.freeze")
     CLOCK.freeze(enabled)
+
+
+def _require_in_process(feature: str) -> None:
+    # Against another endpoint the timers and queued work live in the server's process: moving
+    # this kernel's clock would fire nothing, and quietly doing nothing would mislead.
+    from course_lib import sandbox
+
+    sandbox.require_in_process(feature, "the course clock that fires schedules, retries and queued work runs "
+                                        "beside the in-process sandbox")
 
 
 def reset() -> None:

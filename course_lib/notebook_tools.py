@@ -24,7 +24,14 @@ import nbformat
 from course_lib.chapters import CHAPTERS, NOTEBOOKS, Chapter
 
 NAV_TAG = "course-nav"
-EXECUTION_ENV = {"COURSE_LEARNER_ID": "ci-learner", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+EXECUTION_ENV = {
+    "COURSE_LEARNER_ID": "ci-learner",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    # Committed outputs are the in-process sandbox's, whatever endpoint the author's shell names
+    # (blank means unset; a real-AWS AWS_ENDPOINT_URL would be ignored anyway, a local one would not).
+    "COURSE_ENDPOINT_URL": "",
+    "AWS_ENDPOINT_URL": "",
+}
 
 
 def _chapter_of(path: Path) -> Chapter | None:

@@ -23,6 +23,17 @@ a JupyterLab terminal is started by the Jupyter server, not the kernel, so it ne
 
 Binds 127.0.0.1 only, on a port the OS picks; stopped by ``sandbox.stop()`` or at exit.
 
+Standalone: the same server as a process of its own, for endpoint mode (``course_lib.endpoint``)::
+
+    python -m course_lib.server --standalone --port 5000     # or: make server PORT=5000
+    # then, in a notebook: aws = start(endpoint="http://127.0.0.1:5000")   (or COURSE_ENDPOINT_URL)
+
+It starts the in-process sandbox inside itself (the Lambda runtime and the wirings included, so
+handlers run in the server's process, without Docker) and serves it on 127.0.0.1 until Ctrl-C.
+``POST /moto-api/reset`` empties it the way ``aws.reset()`` empties the in-process sandbox (warm
+environments, timers and queued work too, not only moto's state), and ``GET /_course/info`` tells
+a notebook that it is the course's server.
+
 Differs from AWS: one endpoint for every service (what ``AWS_ENDPOINT_URL`` means to the SDKs
 and the CLI); plain HTTP; any credentials are accepted.
 """
@@ -109,6 +120,9 @@ class _QuietApp:
         from course_lib import clock
 
         host = (environ.get("HTTP_HOST") or "").split(":")[0].lower()
+        course_route = _COURSE_ROUTES.get((environ.get("REQUEST_METHOD", "GET").upper(), environ.get("PATH_INFO", "")))
+        if course_route is not None and not (http.EXECUTE_API_HOST.match(host) or http.FUNCTION_URL_HOST.match(host)):
+            return course_route(start_response)
         with quiet(), clock.CLOCK.api_call():
             if http.EXECUTE_API_HOST.match(host) or http.FUNCTION_URL_HOST.match(host):
                 return self._gateway(environ, start_response, host)
@@ -145,20 +159,60 @@ class _QuietApp:
         return [response.body]
 
 
-def start() -> ServerMode:
-    """Start server mode (once); the sandbox is started first if needed."""
+def _json_response(start_response: Any, status: str, document: dict[str, Any]) -> list[bytes]:
+    import json
+
+    body = json.dumps(document).encode("utf-8")
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _reset_route(start_response: Any) -> list[bytes]:
+    """``POST /moto-api/reset``: the whole sandbox, as ``aws.reset()`` does, not only moto's state."""
+    from course_lib import sandbox
+
+    sandbox.reset()
+    return _json_response(start_response, "200 OK", {"status": "ok"})
+
+
+def _info_route(start_response: Any) -> list[bytes]:
+    """``GET /_course/info``: how a notebook in endpoint mode knows this is the course's server."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from course_lib import sandbox
+
+    try:
+        moto_version = version("moto")
+    except PackageNotFoundError:  # pragma: no cover - moto is a dependency
+        moto_version = "unknown"
+    box = sandbox.current()
+    return _json_response(start_response, "200 OK", {
+        "course_server": True, "runtime": "course_lib.runtime (handlers run in this process)",
+        "moto": moto_version, "account_id": box.account_id, "region": box.region,
+    })
+
+
+_COURSE_ROUTES = {("POST", "/moto-api/reset"): _reset_route, ("GET", "/_course/info"): _info_route}
+
+
+def start(port: int = 0) -> ServerMode:
+    """Start server mode (once) on 127.0.0.1 (``port`` 0: the OS picks one); the sandbox is
+    started first if needed. In endpoint mode the endpoint already is the server: refused."""
     global _current
     from course_lib import sandbox
 
     with _lock:
         if _current is not None:
             return _current
+        sandbox.require_in_process(
+            "Server mode", "it serves the moto inside this kernel to other processes"
+        )
         sandbox.start()
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
         app = _QuietApp(DomainDispatcherApplication(create_backend_app))
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+        server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
         # A short poll interval makes stop() quick (shutdown waits for the next poll).
         thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="course-server-mode", daemon=True)
         thread.start()
@@ -202,4 +256,69 @@ def run(args: list[str] | str, **kwargs: Any) -> subprocess.CompletedProcess[str
     return subprocess.run(args, **kwargs)  # noqa: S603 - the learner's own command
 
 
+def serve(port: int = 5000, announce: Any = print) -> None:
+    """The standalone server: an in-process sandbox of its own, served until Ctrl-C (or SIGTERM)."""
+    import signal
+    import threading as _threading
+
+    from course_lib import sandbox
+
+    # Its own sandbox runs in-process whatever endpoint settings the shell has (it is the endpoint).
+    sandbox.start(in_process=True)
+    try:
+        mode = start(port)
+    except OSError as exc:
+        raise SystemExit(
+            f"Could not listen on 127.0.0.1:{port}: {exc.strerror or exc}. Pick another port with --port N "
+            "(or --port 0 for any free one)."
+        ) from None
+    url = mode.endpoint_url
+    announce(
+        f"Course sandbox server (moto {_moto_version()} with the course's Lambda runtime) at {url}\n"
+        f"  in a notebook:  aws = start(endpoint=\"{url}\")   or   export COURSE_ENDPOINT_URL={url}\n"
+        f"  in a terminal:  source {mode.env_file}\n"
+        "  Ctrl-C stops it; everything in it is gone when it stops.",
+        flush=True,
+    )
+    done = _threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        sandbox.stop()
+
+
+def _moto_version() -> str:
+    from importlib.metadata import version
+
+    return version("moto")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m course_lib.server",
+        description="Serve a course sandbox (moto plus the course's Lambda runtime and wirings) on 127.0.0.1, "
+        "for notebooks in endpoint mode, terminals and other tools.",
+    )
+    parser.add_argument("--standalone", action="store_true",
+                        help="run as a process of its own (the only way to run it from a terminal)")
+    parser.add_argument("--port", type=int, default=5000, help="port on 127.0.0.1 (0: any free port); default 5000")
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port {args.port}: use a number from 0 to 65535")
+    # Run the module under its package name, so the sandbox's own imports see this same module.
+    from course_lib import server as module
+
+    module.serve(args.port)
+    return 0
+
+
 atexit.register(stop)
+
+if __name__ == "__main__":
+    raise SystemExit(main())

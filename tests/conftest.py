@@ -11,6 +11,10 @@ matplotlib.use("Agg")
 # Tests never write into the learner's own course folder.
 os.environ.setdefault("COURSE_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "course-tests-home"))
 os.environ.setdefault("COURSE_LEARNER_ID", "ci-learner")
+# Tests run the in-process sandbox unless they choose an endpoint themselves: a developer's own
+# endpoint setting (or a leftover local AWS_ENDPOINT_URL) must not send the suite elsewhere.
+for _name in ("COURSE_ENDPOINT_URL", "AWS_ENDPOINT_URL", "COURSE_REAL_AWS"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture

@@ -32,20 +32,17 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
+# The course's folder is shared with its settings (course_lib.settings owns where it is).
+from course_lib.settings import DEFAULT_HOME, course_home  # noqa: F401 - re-exported
+
 try:  # POSIX; on Windows saves are still atomic, only not serialised between kernels
     import fcntl
 except ImportError:  # pragma: no cover - exercised on Windows only
     fcntl = None  # type: ignore[assignment]
 
-DEFAULT_HOME = "~/.serverless-course"
 PROGRESS_FILE = "progress.json"
 LEARNER_FILE = "learner_id"
 FORMAT = 1
-
-
-def course_home() -> Path:
-    """The folder for progress and the learner id (``COURSE_HOME``, else ``~/.serverless-course``)."""
-    return Path(os.environ.get("COURSE_HOME") or DEFAULT_HOME).expanduser()
 
 
 def learner_id(home: Path | None = None) -> str:

@@ -86,6 +86,11 @@ class quiet:
         _echo_local.echo = self._previous
 
 
+def echo_enabled() -> bool:
+    """False inside :class:`quiet` on this thread (handler output is not shown in the cell)."""
+    return bool(getattr(_echo_local, "echo", True))
+
+
 def _task_path(text: str, code_dir: Path) -> str:
     # Tracebacks name /var/task/app.py as on AWS, not our temporary folder.
     return text.replace(str(code_dir), "/var/task")

@@ -57,6 +57,7 @@ def main(argv: list[str]) -> int:
         env["HOME"] = str(hostile_home(base))
         env["COURSE_HOME"] = str(base / "course-home")
         env["COURSE_LEARNER_ID"] = "ci-learner"
+        env.pop("COURSE_ENDPOINT_URL", None)  # every notebook runs the in-process sandbox here
         env["JUPYTER_PLATFORM_DIRS"] = "1"
         # The socket guard is always loaded; the namespace, when available, is a second wall.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), env.get("PYTHONPATH", "")]))

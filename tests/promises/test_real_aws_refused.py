@@ -1,8 +1,9 @@
 """Real AWS is refused, with a clear message, however the learner points the course at it.
 
-There is no "real AWS" mode yet, so no opt-in exists: every endpoint that is not this machine is
-refused, whether it arrives as ``endpoint_url=``, as an ``AWS_ENDPOINT_URL*`` variable set after
-``start()``, or as a request moto does not answer (a stopped sandbox). The complementary proof,
+No switch alone is an opt-in: every endpoint that is not this machine is refused, whether it
+arrives as ``endpoint_url=``, as an ``AWS_ENDPOINT_URL*`` variable set after ``start()``, or as a
+request moto does not answer (a stopped sandbox), whatever variables a learner guesses at. The one
+real-AWS route needs a setting *and* a confirmation naming the account (``tests/test_real_aws.py``). The complementary proof,
 that no notebook ever reaches the network even with real-looking credentials, is
 ``tests/notebooks/run_isolated.py`` (every notebook, network cut).
 """
