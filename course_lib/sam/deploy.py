@@ -7,8 +7,9 @@
 What it emulates: what ``sam deploy`` and CloudFormation do with the template, for the resource
 types :mod:`course_lib.sam.export` writes: it resolves ``Ref``, ``Fn::GetAtt`` and ``Fn::Sub``
 (with the pseudo parameters), creates resources in dependency order with plain boto3 calls, and
-expands the SAM parts (``AWS::Serverless::Function`` with its ``Api`` and ``S3`` events,
-``AWS::Serverless::Api`` with Cognito authorizers), adding the invoke permissions SAM adds.
+expands the SAM parts (``AWS::Serverless::Function`` with its ``Api``, ``HttpApi`` and ``S3`` events
+and function URL, ``AWS::Serverless::Api`` with Cognito authorizers, ``AWS::Serverless::HttpApi``),
+adding the invoke permissions SAM adds.
 
 Differs from AWS: no stack (nothing to update or roll back: a resource that fails stops the
 deploy with its logical id and type in the message), no change sets, and only those resource
@@ -210,6 +211,13 @@ def _function(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
         architecture=(p.get("Architectures") or ["x86_64"])[0], description=p.get("Description", ""),
     )
     lam = d.client("lambda")
+    url = p.get("FunctionUrlConfig")
+    if url:
+        lam.create_function_url_config(FunctionName=name, AuthType=url.get("AuthType", "AWS_IAM"),
+                                       **({"Cors": url["Cors"]} if url.get("Cors") else {}))
+        if url.get("AuthType") == "NONE":  # what SAM adds for a public URL
+            lam.add_permission(FunctionName=name, StatementId="FunctionURLAllowPublicAccess", Action="lambda:InvokeFunctionUrl",
+                               Principal="*", FunctionUrlAuthType="NONE")
     if p.get("DeadLetterQueue"):
         lam.update_function_configuration(FunctionName=name, DeadLetterConfig={"TargetArn": p["DeadLetterQueue"]["TargetArn"]})
     invoke_config = p.get("EventInvokeConfig")
@@ -237,6 +245,30 @@ def _api(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
         d.authorizers[logical][auth_name] = created["id"]
     return {"Ref": api["id"], "RootResourceId": gateway.get_resources(restApiId=api["id"])["items"][0]["id"],
             "StageName": p.get("StageName", "Prod")}
+
+
+def _http_api(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
+    gateway = d.client("apigatewayv2")
+    kwargs: dict[str, Any] = {"Name": p.get("Name") or logical, "ProtocolType": "HTTP"}
+    if p.get("CorsConfiguration"):
+        kwargs["CorsConfiguration"] = p["CorsConfiguration"]
+    api = gateway.create_api(**kwargs)
+    stage = p.get("StageName", "$default")
+    gateway.create_stage(ApiId=api["ApiId"], StageName=stage, AutoDeploy=True)
+    return {"Ref": api["ApiId"], "ApiEndpoint": api.get("ApiEndpoint", ""), "StageName": stage}
+
+
+def _bucket_policy(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
+    d.client("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(p["PolicyDocument"]))
+    return {"Ref": logical}
+
+
+def _schedule(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
+    kwargs = {k: p[k] for k in ("ScheduleExpression", "ScheduleExpressionTimezone", "FlexibleTimeWindow", "State",
+                                "Target", "GroupName", "Description") if k in p}
+    kwargs.setdefault("FlexibleTimeWindow", {"Mode": "OFF"})
+    arn = d.client("scheduler").create_schedule(Name=p.get("Name") or logical, **kwargs)["ScheduleArn"]
+    return {"Ref": p.get("Name") or logical, "Arn": arn}
 
 
 def _table(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -382,7 +414,7 @@ def _mapping(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _permission(d: _Deployer, logical: str, p: dict[str, Any]) -> dict[str, Any]:
-    kwargs = {k: p[k] for k in ("FunctionName", "Action", "Principal", "SourceArn", "SourceAccount") if k in p}
+    kwargs = {k: p[k] for k in ("FunctionName", "Action", "Principal", "SourceArn", "SourceAccount", "FunctionUrlAuthType") if k in p}
     d.client("lambda").add_permission(StatementId=logical, **kwargs)
     return {"Ref": logical}
 
@@ -391,6 +423,9 @@ _CREATORS: dict[str, Callable[[_Deployer, str, dict[str, Any]], dict[str, Any]]]
     "AWS::IAM::Role": _role,
     "AWS::Serverless::Function": _function,
     "AWS::Serverless::Api": _api,
+    "AWS::Serverless::HttpApi": _http_api,
+    "AWS::S3::BucketPolicy": _bucket_policy,
+    "AWS::Scheduler::Schedule": _schedule,
     "AWS::DynamoDB::Table": _table,
     "AWS::SQS::Queue": _queue,
     "AWS::SQS::QueuePolicy": _queue_policy,
@@ -425,6 +460,22 @@ def _wire_events(d: _Deployer) -> None:
                 if api_logical not in d.attrs:
                     raise TemplateError(f"{where}: RestApiId must be a Ref to an AWS::Serverless::Api in the template")
                 apis.setdefault(api_logical, []).append((logical, props))
+            elif event.get("Type") == "HttpApi":
+                api_logical = (event["Properties"].get("ApiId") or {}).get("Ref")
+                if api_logical not in d.attrs:
+                    raise TemplateError(f"{where}: ApiId must be a Ref to an AWS::Serverless::HttpApi in the template")
+                v2 = d.client("apigatewayv2")
+                api_id = d.attrs[api_logical]["Ref"]
+                integration = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function["Arn"],
+                                                    PayloadFormatVersion=str(props.get("PayloadFormatVersion", "2.0")))
+                route_key = f"{props['Method'].upper()} {props['Path']}" if props.get("Path") else "$default"
+                v2.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integration['IntegrationId']}")
+                statement = f"{api_logical}-invoke"
+                policy = _policy_ids(lam, function["Ref"])
+                if statement not in policy:
+                    lam.add_permission(FunctionName=function["Ref"], StatementId=statement, Action="lambda:InvokeFunction",
+                                       Principal="apigateway.amazonaws.com",
+                                       SourceArn=f"arn:aws:execute-api:{d.aws.region}:{d.aws.account_id}:{api_id}/*")
             elif event.get("Type") == "S3":
                 bucket = props["Bucket"]
                 lam.add_permission(FunctionName=function["Ref"], StatementId=f"{event_name}-s3", Action="lambda:InvokeFunction",
@@ -437,7 +488,7 @@ def _wire_events(d: _Deployer) -> None:
                 config.setdefault("LambdaFunctionConfigurations", []).append(entry)
                 s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
             else:
-                raise TemplateError(f"{where}: event type {event.get('Type')} is not supported by the local deploy (Api, S3 are)")
+                raise TemplateError(f"{where}: event type {event.get('Type')} is not supported by the local deploy (Api, HttpApi, S3 are)")
     for api_logical, routes in apis.items():
         api_id, root = d.attrs[api_logical]["Ref"], d.attrs[api_logical]["RootResourceId"]
         resources = {"/": root}
@@ -471,6 +522,13 @@ def _wire_events(d: _Deployer) -> None:
             lam.add_permission(FunctionName=d.attrs[function_logical]["Ref"], StatementId=f"{api_logical}-invoke",
                                Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
                                SourceArn=f"arn:aws:execute-api:{d.aws.region}:{d.aws.account_id}:{api_id}/*")
+
+
+def _policy_ids(lam: Any, function: str) -> set[str]:
+    try:
+        return {st.get("Sid", "") for st in json.loads(lam.get_policy(FunctionName=function)["Policy"]).get("Statement", [])}
+    except lam.exceptions.ResourceNotFoundException:
+        return set()
 
 
 def deploy_local(aws: Any, folder: str | Path) -> Deployed:

@@ -12,10 +12,12 @@ runtime, see :func:`course_lib.runtime.hook.code_of`) and writes a template ``sa
   ``AWS::IAM::Role`` carrying the learner's policies (inline and customer managed policies become
   inline policies; AWS managed ones stay ``ManagedPolicyArns``);
 * REST APIs whose methods are Lambda proxy integrations (``AWS::Serverless::Api`` plus an ``Api``
-  event on each function, Cognito user pool authorizers included), S3 notifications to functions
-  (``S3`` events), tables, queues (redrive policies), topics and subscriptions, Kinesis streams,
-  Cognito user pools, clients and groups, EventBridge rules (schedules and patterns) with targets,
-  state machines, event source mappings, and every other resource-policy permission on a function.
+  event on each function, Cognito user pool authorizers included), HTTP APIs (``AWS::Serverless::HttpApi``
+  and ``HttpApi`` events, CORS included), function URLs, S3 notifications to functions (``S3``
+  events), tables, queues and queue policies, buckets and bucket policies, topics and subscriptions,
+  Kinesis streams, Cognito user pools, clients and groups, EventBridge rules (schedules and
+  patterns) with targets, EventBridge Scheduler schedules, state machines, event source mappings,
+  and every other resource-policy permission on a function.
 
 Names and ARNs become references: every ARN, queue URL, table/bucket/topic name, user pool id
 and API id the sandbox shows is replaced by ``Ref``/``Fn::GetAtt``/``Fn::Sub`` on the resource it
@@ -25,8 +27,8 @@ deployed from the template has the names the code and the checker expect; roles 
 CloudFormation (``sam deploy --capabilities CAPABILITY_IAM``).
 
 What is not exported, and is listed in ``warnings``: data (items, objects, messages, users),
-HTTP APIs, Lambda authorizers, non-proxy integrations, layers, EventBridge Scheduler schedules,
-and anything that points at something outside the sandbox's account.
+WebSocket APIs, Lambda and JWT authorizers, non-proxy integrations, layers, and more than one stage
+per API. Topic policies are not exported (SNS gives every topic a default one).
 """
 
 from __future__ import annotations
@@ -129,8 +131,13 @@ def _logical(name: str, suffix: str, taken: set[str]) -> str:
     base = "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part) or "Resource"
     if base[0].isdigit():
         base = "R" + base
-    if suffix and base.lower().endswith(suffix.lower()) and len(base) > len(suffix):
-        base = base[: -len(suffix)]
+    # "orders-queue" + Queue -> OrdersQueue; "thumbs-http" + HttpApi -> ThumbsHttpApi
+    words = re.findall(r"[A-Z][a-z0-9]*", suffix)
+    for k in range(len(words), 0, -1):
+        tail = "".join(words[:k])
+        if base.lower().endswith(tail.lower()) and len(base) > len(tail):
+            base = base[: -len(tail)]
+            break
     candidate, n = base + suffix, 2
     while candidate in taken:
         candidate, n = f"{base}{suffix}{n}", n + 1
@@ -158,6 +165,11 @@ class _Exporter:
 
     def client(self, service: str) -> Any:
         return self.aws.client(service)
+
+    def used(self, service: str) -> bool:
+        from course_lib.inventory import may_hold_resources
+
+        return may_hold_resources(service)
 
     # -- discovery: give every resource a logical id and register its names and ARNs ---------------
     def discover(self) -> None:
@@ -192,7 +204,7 @@ class _Exporter:
             self.refs.add(name, logical, "QueueName", name=True)
         sns = self.client("sns")
         self.topics = {}
-        for topic in _paginate(sns, "list_topics", "Topics"):
+        for topic in _paginate(sns, "list_topics", "Topics") if self.used("sns") else []:
             arn = topic["TopicArn"]
             name = arn.rsplit(":", 1)[-1]
             logical = _logical(name.removesuffix(".fifo"), "Topic", self.taken)
@@ -208,7 +220,7 @@ class _Exporter:
             self.refs.add(bucket["Name"], logical, name=True)
         kinesis = self.client("kinesis")
         self.streams = {}
-        for name in kinesis.list_streams().get("StreamNames", []):
+        for name in kinesis.list_streams().get("StreamNames", []) if self.used("kinesis") else []:
             summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
             logical = _logical(name, "Stream", self.taken)
             self.streams[name] = (logical, summary)
@@ -216,7 +228,7 @@ class _Exporter:
             self.refs.add(name, logical, name=True)
         idp = self.client("cognito-idp")
         self.pools = {}
-        for listed in idp.list_user_pools(MaxResults=60).get("UserPools", []):
+        for listed in idp.list_user_pools(MaxResults=60).get("UserPools", []) if self.used("cognito-idp") else []:
             pool = idp.describe_user_pool(UserPoolId=listed["Id"])["UserPool"]
             logical = _logical(pool["Name"], "UserPool", self.taken)
             clients = []
@@ -231,7 +243,7 @@ class _Exporter:
             self.refs.add(pool["Id"], logical)
         sfn = self.client("stepfunctions")
         self.machines = {}
-        for listed in _paginate(sfn, "list_state_machines", "stateMachines"):
+        for listed in _paginate(sfn, "list_state_machines", "stateMachines") if self.used("stepfunctions") else []:
             machine = sfn.describe_state_machine(stateMachineArn=listed["stateMachineArn"])
             logical = _logical(machine["name"], "StateMachine", self.taken)
             self.machines[machine["stateMachineArn"]] = (logical, machine)
@@ -241,16 +253,21 @@ class _Exporter:
                 self.refs.add(machine["roleArn"], self.roles[machine["roleArn"]], "Arn")
         gateway = self.client("apigateway")
         self.rest_apis = []
-        for api in _paginate(gateway, "get_rest_apis", "items"):
+        for api in _paginate(gateway, "get_rest_apis", "items") if self.used("apigateway") else []:
             logical = _logical(api["name"], "Api", self.taken)
             self.rest_apis.append((logical, api))
             self.refs.add(api["id"], logical)
-        http_apis = self.client("apigatewayv2").get_apis().get("Items", [])
-        for api in http_apis:
-            self.warnings.append(f"HTTP API `{api['Name']}`: HTTP APIs are not exported yet (REST APIs are)")
+        self.http_apis = []
+        for api in self.client("apigatewayv2").get_apis().get("Items", []) if self.used("apigatewayv2") else []:
+            if api.get("ProtocolType") != "HTTP":
+                self.warnings.append(f"WebSocket API `{api['Name']}`: not exported")
+                continue
+            logical = _logical(api["Name"], "HttpApi", self.taken)
+            self.http_apis.append((logical, api))
+            self.refs.add(api["ApiId"], logical)
         events = self.client("events")
         self.rules = []
-        for bus in events.list_event_buses().get("EventBuses", []):
+        for bus in events.list_event_buses().get("EventBuses", []) if self.used("events") else []:
             if bus["Name"] != "default":
                 logical = _logical(bus["Name"], "EventBus", self.taken)
                 self.resources[logical] = {"Type": "AWS::Events::EventBus", "Properties": {"Name": bus["Name"]}}
@@ -263,11 +280,17 @@ class _Exporter:
                 self.rules.append((logical, bus["Name"], rule))
                 self.refs.add(rule["Arn"], logical, "Arn")
         try:
-            schedules = self.client("scheduler").list_schedules().get("Schedules", [])
+            schedules = self.client("scheduler").list_schedules().get("Schedules", []) if self.used("scheduler") else []
         except Exception:  # noqa: BLE001 - an emulator without EventBridge Scheduler has none to export
             schedules = []
-        for schedule in schedules:
-            self.warnings.append(f"EventBridge Scheduler schedule `{schedule['Name']}`: not exported (use a scheduled rule)")
+        self.schedules = []
+        for listed in schedules:
+            schedule = self.client("scheduler").get_schedule(Name=listed["Name"], GroupName=listed.get("GroupName", "default"))
+            self.schedules.append((_logical(schedule["Name"], "Schedule", self.taken), schedule))
+            role_arn = (schedule.get("Target") or {}).get("RoleArn")
+            if role_arn and role_arn not in self.roles:
+                self.roles[role_arn] = _logical(role_arn.rsplit("/", 1)[-1], "Role", self.taken)
+                self.refs.add(role_arn, self.roles[role_arn], "Arn")
 
     # -- writing each kind ---------------------------------------------------------------------------
     def put(self, logical: str, kind: str, properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -342,6 +365,14 @@ class _Exporter:
                     "TargetArn": config["DeadLetterConfig"]["TargetArn"],
                 }
             entry["properties"] = properties
+            try:
+                url = lam.get_function_url_config(FunctionName=name)
+                url_config: dict[str, Any] = {"AuthType": url["AuthType"]}
+                if url.get("Cors"):
+                    url_config["Cors"] = url["Cors"]
+                properties["FunctionUrlConfig"] = url_config
+            except lam.exceptions.ResourceNotFoundException:
+                pass
             self.put(entry["logical"], "AWS::Serverless::Function", properties)
             self.export_permissions(lam, name, entry)
             self.export_async_config(lam, name, entry)
@@ -367,10 +398,18 @@ class _Exporter:
             entry["principals"].add(service)
             if service in _SERVICE_PRINCIPALS_COVERED_BY_EVENTS:
                 continue  # the function's Api/S3 events make these permissions (decided in finish())
-            properties = {"FunctionName": {"Ref": entry["logical"]}, "Action": "lambda:InvokeFunction", "Principal": service}
-            source = (statement.get("Condition") or {}).get("ArnLike", {}).get("AWS:SourceArn")
+            action = statement.get("Action", "lambda:InvokeFunction")
+            action = action[0] if isinstance(action, list) and len(action) == 1 else action
+            if action == "lambda:InvokeFunctionUrl" and "FunctionUrlConfig" in entry["properties"]:
+                continue  # SAM adds the public URL's permission itself
+            properties = {"FunctionName": {"Ref": entry["logical"]}, "Action": action, "Principal": service}
+            condition = statement.get("Condition") or {}
+            source = condition.get("ArnLike", {}).get("AWS:SourceArn")
             if source:
                 properties["SourceArn"] = source
+            url_auth = condition.get("StringEquals", {}).get("lambda:FunctionUrlAuthType")
+            if url_auth:
+                properties["FunctionUrlAuthType"] = url_auth
             self.put(_logical(f"{name}-{service.split('.')[0]}", "Permission", self.taken),
                      "AWS::Lambda::Permission", properties)
         entry["policy"] = policy
@@ -490,6 +529,12 @@ class _Exporter:
             if others:
                 properties["NotificationConfiguration"] = others
             self.put(logical, "AWS::S3::Bucket", properties)
+            try:
+                policy = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
+            except s3.exceptions.ClientError:
+                policy = None  # NoSuchBucketPolicy: the usual case
+            if policy:
+                self.put(f"{logical}Policy", "AWS::S3::BucketPolicy", {"Bucket": {"Ref": logical}, "PolicyDocument": policy})
         for name, (logical, summary) in self.streams.items():
             properties = {"Name": name, "RetentionPeriodHours": summary.get("RetentionPeriodHours", 24)}
             if (summary.get("StreamModeDetails") or {}).get("StreamMode") == "ON_DEMAND":
@@ -561,6 +606,19 @@ class _Exporter:
             if targets:
                 properties["Targets"] = targets
             self.put(logical, "AWS::Events::Rule", properties)
+        for logical, schedule in self.schedules:
+            target = {k: v for k, v in (schedule.get("Target") or {}).items()
+                      if k in ("Arn", "RoleArn", "Input", "RetryPolicy", "DeadLetterConfig")}
+            properties = {"Name": schedule["Name"], "ScheduleExpression": schedule["ScheduleExpression"],
+                          "FlexibleTimeWindow": schedule.get("FlexibleTimeWindow") or {"Mode": "OFF"},
+                          "State": schedule.get("State", "ENABLED"), "Target": target}
+            if schedule.get("ScheduleExpressionTimezone"):
+                properties["ScheduleExpressionTimezone"] = schedule["ScheduleExpressionTimezone"]
+            if schedule.get("GroupName", "default") != "default":
+                properties["GroupName"] = schedule["GroupName"]
+            if schedule.get("Description"):
+                properties["Description"] = schedule["Description"]
+            self.put(logical, "AWS::Scheduler::Schedule", properties)
         for arn, (logical, machine) in self.machines.items():
             definition = json.loads(machine["definition"])
             text = json.dumps(definition, indent=2)
@@ -624,11 +682,50 @@ class _Exporter:
             else:
                 self.warnings.append(f"REST API `{api['name']}`: no Lambda proxy method to export")
 
+    def export_http_apis(self) -> None:
+        gateway = self.client("apigatewayv2")
+        for logical, api in self.http_apis:
+            integrations = {i["IntegrationId"]: i for i in gateway.get_integrations(ApiId=api["ApiId"]).get("Items", [])}
+            stages = [st["StageName"] for st in gateway.get_stages(ApiId=api["ApiId"]).get("Items", [])]
+            properties: dict[str, Any] = {"Name": api["Name"]}
+            if stages and stages[0] != "$default":
+                properties["StageName"] = stages[0]
+            if len(stages) > 1:
+                self.warnings.append(f"HTTP API `{api['Name']}`: only stage `{stages[0]}` is exported")
+            if api.get("CorsConfiguration"):
+                properties["CorsConfiguration"] = api["CorsConfiguration"]
+            exported = 0
+            for route in gateway.get_routes(ApiId=api["ApiId"]).get("Items", []):
+                integration = integrations.get(str(route.get("Target", "")).removeprefix("integrations/"), {})
+                uri = str(integration.get("IntegrationUri", ""))
+                function = uri.split(":")[6] if uri.startswith("arn:aws:lambda:") and len(uri.split(":")) > 6 else None
+                if integration.get("IntegrationType") != "AWS_PROXY" or function not in self.functions:
+                    self.warnings.append(f"HTTP API `{api['Name']}`: route `{route['RouteKey']}` is not a Lambda proxy "
+                                         "integration of a function in the sandbox, not exported")
+                    continue
+                if route.get("AuthorizationType") not in (None, "NONE"):
+                    self.warnings.append(f"HTTP API `{api['Name']}`: route `{route['RouteKey']}` uses "
+                                         f"{route['AuthorizationType']} authorization, exported without it")
+                event: dict[str, Any] = {"ApiId": {"Ref": logical},
+                                         "PayloadFormatVersion": integration.get("PayloadFormatVersion", "2.0")}
+                if route["RouteKey"] != "$default":
+                    method, path = route["RouteKey"].split(" ", 1)
+                    event.update({"Method": method, "Path": path})
+                events = self.functions[function]["properties"].setdefault("Events", {})
+                events[_logical(f"{api['Name']}-{route['RouteKey'].replace('$', '')}", "", set(events))] = {"Type": "HttpApi", "Properties": event}
+                exported += 1
+            if exported:
+                self.put(logical, "AWS::Serverless::HttpApi", properties)
+            else:
+                self.warnings.append(f"HTTP API `{api['Name']}`: no Lambda proxy route to export")
+
     def finish(self) -> dict[str, Any]:
         # Permissions API Gateway or S3 needed but no exported event creates.
         for name, entry in self.functions.items():
             kinds = {event["Type"] for event in entry["properties"].get("Events", {}).values()}
             for service, kind in (("apigateway.amazonaws.com", "Api"), ("s3.amazonaws.com", "S3")):
+                if kind == "Api" and "HttpApi" in kinds:
+                    continue
                 if service in entry.get("principals", set()) and kind not in kinds:
                     self.put(_logical(f"{name}-{service.split('.')[0]}", "Permission", self.taken), "AWS::Lambda::Permission",
                              {"FunctionName": {"Ref": entry["logical"]}, "Action": "lambda:InvokeFunction", "Principal": service})
@@ -694,6 +791,7 @@ def export(aws: Any, folder: str | Path) -> ExportResult:
     exporter.export_cognito()
     exporter.export_triggers()
     exporter.export_apis()
+    exporter.export_http_apis()
     template = exporter.finish()
     (target / "template.yaml").write_text(dump(template))
     return ExportResult(target, template, exporter.warnings)

@@ -72,6 +72,10 @@ def validate(template_path: str | Path, region: str = "us-east-1") -> Validation
     from samtranslator.translator.translator import Translator
 
 
+    import logging
+
+    # The translator warns about its own usage metrics, which mean nothing offline.
+    logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
     text = Path(template_path).read_text()
     template = yaml.safe_load(text)
     result = Validation()

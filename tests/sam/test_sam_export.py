@@ -67,6 +67,21 @@ def _build_wide(aws):
         "StartAt": "Resize", "States": {"Resize": {"Type": "Task", "Resource": fn.arn, "End": True}}}))
     lam.put_function_event_invoke_config(FunctionName="resize", MaximumRetryAttempts=1,
                                          DestinationConfig={"OnFailure": {"Destination": topic}})
+    v2 = aws.client("apigatewayv2")
+    v2.create_api(Name="thumbs-http", ProtocolType="HTTP", Target=fn.arn,
+                  CorsConfiguration={"AllowOrigins": ["https://photos.example.com"], "AllowMethods": ["GET"]})
+    lam.add_permission(FunctionName="resize", StatementId="http-api", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com")
+    lam.create_function_url_config(FunctionName="resize", AuthType="NONE")
+    lam.add_permission(FunctionName="resize", StatementId="url", Action="lambda:InvokeFunctionUrl", Principal="*",
+                       FunctionUrlAuthType="NONE")
+    scheduler_role = aws.ensure_role("scheduler-role", service="scheduler.amazonaws.com")
+    aws.client("scheduler").create_schedule(Name="nightly-resize", ScheduleExpression="cron(0 3 * * ? *)",
+                                            ScheduleExpressionTimezone="Europe/Paris", FlexibleTimeWindow={"Mode": "OFF"},
+                                            Target={"Arn": fn.arn, "RoleArn": scheduler_role, "Input": "{}"})
+    s3.put_bucket_policy(Bucket="photos-in", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::photos-in/*",
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
     return {"bus": bus}
 
 
@@ -110,6 +125,16 @@ def test_a_wide_sandbox_exports_validates_and_exports_the_same_after_a_rebuild(a
     assert resize["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"] == {"Ref": "UploadsDoneTopic"}
     machine = first.template["Resources"]["ThumbnailsStateMachine"]["Properties"]["DefinitionString"]
     assert "${ResizeFunction.Arn}" in machine["Fn::Sub"]
+    assert {"AWS::Serverless::HttpApi", "AWS::Scheduler::Schedule", "AWS::S3::BucketPolicy"} <= kinds
+    assert resize["FunctionUrlConfig"] == {"AuthType": "NONE"}
+    http_event = next(e for e in resize["Events"].values() if e["Type"] == "HttpApi")
+    assert http_event["Properties"]["ApiId"] == {"Ref": "ThumbsHttpApi"} and "Path" not in http_event["Properties"]
+    schedule = first.template["Resources"]["NightlyResizeSchedule"]["Properties"]
+    assert schedule["Target"]["Arn"] == {"Fn::GetAtt": ["ResizeFunction", "Arn"]}
+    assert schedule["Target"]["RoleArn"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+    policy = first.template["Resources"]["PhotosInBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "PhotosInBucket"}
+    assert policy["PolicyDocument"]["Statement"][0]["Resource"] == {"Fn::Sub": "${PhotosInBucket.Arn}/*"}
     assert aws.account_id not in text and aws.region not in text
     aws.reset()
     sam.deploy_local(aws, tmp_path / "one")
@@ -118,7 +143,7 @@ def test_a_wide_sandbox_exports_validates_and_exports_the_same_after_a_rebuild(a
 
 
 def test_what_cannot_be_exported_is_named(aws, tmp_path):
-    aws.client("apigatewayv2").create_api(Name="quick-api", ProtocolType="HTTP")
+    aws.client("apigatewayv2").create_api(Name="chat", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")
     gateway = aws.client("apigateway")
     api = gateway.create_rest_api(name="mocked")["id"]
     root = gateway.get_resources(restApiId=api)["items"][0]["id"]
@@ -127,7 +152,7 @@ def test_what_cannot_be_exported_is_named(aws, tmp_path):
     gateway.create_deployment(restApiId=api, stageName="dev")
     result = sam.export(aws, tmp_path / "x")
     text = "\n".join(result.warnings)
-    assert "HTTP API `quick-api`" in text and "GET / is a MOCK integration" in text
+    assert "WebSocket API `chat`" in text and "GET / is a MOCK integration" in text
     assert "not exported" in result._repr_markdown_()
 
 
