@@ -249,8 +249,9 @@ def _arm() -> None:
 def install() -> None:
     """Evaluate alarms every minute of course time (idempotent; re-arms after a clock reset)."""
     global _installed
-    from course_lib import clock
+    from course_lib import clock, wiring
 
+    wiring.keep_after_reset("alarms", reset)  # the history is the old account's
     with _lock:
         if not _installed:
             clock.CLOCK.before_advance(_arm)

@@ -249,6 +249,9 @@ _OPERATIONS = {
 def install() -> None:
     """Route the Data API's operations to SQLite (idempotent)."""
     global _installed
+    from course_lib import wiring
+
+    wiring.keep_after_reset("data_api", reset)  # the databases belong to the old account
     with _lock:
         if _installed:
             return

@@ -143,6 +143,9 @@ def _wrap_path_functions() -> None:
 def install() -> None:
     """Store FileSystemConfigs on functions and mount them while handlers run (idempotent)."""
     global _installed
+    from course_lib import wiring
+
+    wiring.keep_after_reset("efs", _configs.clear)  # the old account's functions are gone
     with _lock:
         if _installed:
             return

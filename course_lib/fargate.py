@@ -218,6 +218,9 @@ def _sync(task: Any) -> None:
 def install(timeout_s: float = TIMEOUT_S) -> None:
     """Make Fargate tasks run (idempotent)."""
     global _installed
+    from course_lib import wiring
+
+    wiring.keep_after_reset("fargate", _runs.clear)  # the old account's tasks
     with _lock:
         if _installed:
             return

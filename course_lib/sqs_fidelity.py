@@ -286,6 +286,9 @@ def reset() -> None:
 def install() -> None:
     """Patch moto's SQS (see the module docstring); safe to call more than once."""
     global _installed
+    from course_lib import wiring
+
+    wiring.keep_after_reset("sqs_fidelity", reset)  # move tasks belong to the old account
     if _installed:
         return
     from moto.core.responses import ActionResult

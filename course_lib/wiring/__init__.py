@@ -27,14 +27,40 @@ invoke runs on the clock's background worker (``clock.settle()`` waits for it); 
 retries, batching windows and visibility timeouts fire when ``clock.advance(...)`` passes them.
 Patches to moto modules that are slow to import (API Gateway, the Step Functions interpreter,
 EventBridge Scheduler, SNS) are applied when those modules are first imported (``_lazy``).
+
+Chapter add-ons (``sqs_fidelity``, ``stream_polling``, ``firehose``, ``state_machines``, ``alarms``,
+``log_metrics``, ``data_api``, ``efs``, ``fargate``, and here ``s3_presigned``, ``s3_website``,
+``rest_pipeline`` with its authorizer, throttling and mapping steps, ``cognito_authorizer``) are
+opt-in: a chapter's setup cell installs the ones it teaches, because each makes a service more
+faithful in a way other chapters do not want (SQS's at-least-once duplicates, alarms evaluated
+every minute). Once installed they register with :func:`keep_after_reset`, so ``aws.reset()``
+keeps them working and clears what they remembered.
 """
 
 from __future__ import annotations
 
 import threading
+from typing import Callable
 
 _lock = threading.Lock()
 _installed = False
+# Chapter add-ons (sqs_fidelity, s3_presigned, alarms, ...) installed by a chapter's setup cell:
+# name -> what to do after every sandbox reset, so an add-on keeps working with its state cleared.
+_after_reset: dict[str, Callable[[], None]] = {}
+
+
+def keep_after_reset(name: str, after_reset: Callable[[], None]) -> None:
+    """Called by an add-on's ``install()``: run ``after_reset`` after every ``sandbox.reset()``.
+
+    The add-ons stay opt-in (each changes how faithful, and sometimes how random, a service
+    is, which only its chapter wants), but once installed they survive a reset: requests
+    routes come back, and whatever the add-on remembered about the old account is forgotten."""
+    _after_reset[name] = after_reset
+
+
+def add_ons() -> list[str]:
+    """The add-ons installed in this process, in the order they were installed."""
+    return list(_after_reset)
 
 
 def install() -> None:
@@ -107,6 +133,8 @@ def reset() -> None:
     sqs_esm.reset()
     if _installed:
         _install_routes()
+    for after_reset in list(_after_reset.values()):
+        after_reset()
 
 
 def stop() -> None:

@@ -187,11 +187,20 @@ def usage(plan_id: str) -> dict[str, dict[str, int]]:
     return out
 
 
+def _forget() -> None:
+    """The old account's token buckets and quota counts go with it."""
+    _buckets.clear()
+    _quota_used.clear()
+    _daily.clear()
+
+
 def install() -> None:
     """Enforce API keys, usage plans and stage throttling on REST APIs (idempotent)."""
     global _installed
+    from course_lib import wiring
     from course_lib.wiring import rest_pipeline
 
+    wiring.keep_after_reset("api_throttling", _forget)
     rest_pipeline.add_step(20, "usage plan", _usage_plan_step)
     rest_pipeline.add_step(30, "stage throttling", _stage_step)
     _installed = True

@@ -249,10 +249,18 @@ def _step(call: Any) -> HttpResponse | None:
     return None
 
 
+def _forget() -> None:
+    """Cached answers and recorded decisions belong to the old account."""
+    _cache.clear()
+    _decisions.clear()
+
+
 def install() -> None:
     """Run Lambda authorizers in front of REST API methods (idempotent)."""
     global _installed
+    from course_lib import wiring
     from course_lib.wiring import rest_pipeline
 
+    wiring.keep_after_reset("lambda_authorizer", _forget)
     rest_pipeline.add_step(10, "authorizer", _step)
     _installed = True

@@ -189,6 +189,9 @@ def install() -> None:
     """Put the pipeline in front of the REST handler, and hand the authorizer's context to proxy
     integrations (``requestContext.authorizer``). Idempotent."""
     global _installed, _original
+    from course_lib import wiring
+
+    wiring.keep_after_reset("rest_pipeline", _log.clear)  # the request log is the old account's
     with _lock:
         if _installed:
             return

@@ -270,6 +270,9 @@ def install() -> None:
     import responses
     from moto.core.models import responses_mock
 
+    from course_lib import wiring
+
+    wiring.keep_after_reset("s3_presigned", install)  # mock.reset() empties the requests routes
     _patch_signing_clock()
     registered = responses_mock.registered()
     for method in _METHODS:

@@ -280,9 +280,13 @@ def _requests_callback(request: Any) -> tuple[int, dict[str, str], bytes]:
 
 
 def install() -> None:
-    """Answer ``requests`` calls to website endpoints (idempotent; again after ``sandbox.reset()``)."""
+    """Answer ``requests`` calls to website endpoints (idempotent; kept after ``sandbox.reset()``)."""
     import responses
     from moto.core.models import responses_mock
+
+    from course_lib import wiring
+
+    wiring.keep_after_reset("s3_website", install)  # mock.reset() empties the requests routes
 
     registered = responses_mock.registered()
     for method in _METHODS:
