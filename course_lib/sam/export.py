@@ -69,6 +69,9 @@ class ExportResult:
             counts[kind] = counts.get(kind, 0) + 1
         return dict(sorted(counts.items()))
 
+    def __repr__(self) -> str:
+        return f"<ExportResult {self.folder}/template.yaml: {len(self.resources)} resources, {len(self.warnings)} not exported>"
+
     def _repr_markdown_(self) -> str:
         rows = "\n".join(f"| `{kind}` | {n} |" for kind, n in self.counts().items())
         notes = "\n".join(f"- {w}" for w in self.warnings) or "- nothing: every resource was exported"
