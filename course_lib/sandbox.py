@@ -328,6 +328,9 @@ class Sandbox:
     # -- lifecycle -----------------------------------------------------------------------
     def start(self, endpoint: str | None = None, *, real_aws: bool = False, in_process: bool = False) -> "Sandbox":
         """Start (or switch) the sandbox; see :func:`start` for how the target is chosen."""
+        from course_lib.import_speed import skip_iri_grammar
+
+        skip_iri_grammar()  # before anything imports jsonschema (moto's API Gateway does)
         with self._lock:
             target = endpoints.select_target(endpoint, real_aws=real_aws, in_process=in_process)
             same = self._target is not None and self._target.key == target.key

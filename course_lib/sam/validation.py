@@ -65,14 +65,16 @@ def packaged(template: dict[str, Any], bucket: str = "course-sam-artifacts") -> 
 
 
 def validate(template_path: str | Path, region: str = "us-east-1") -> Validation:
+    import logging
+
+    from course_lib.import_speed import skip_iri_grammar
+
+    skip_iri_grammar()  # before cfn-lint and the translator import jsonschema
     from cfnlint.api import ManualArgs, lint
     from samtranslator.model.exceptions import InvalidDocumentException
-    from samtranslator.translator.arn_generator import ArnGenerator
     from samtranslator.parser.parser import Parser
+    from samtranslator.translator.arn_generator import ArnGenerator
     from samtranslator.translator.translator import Translator
-
-
-    import logging
 
     # The translator warns about its own usage metrics, which mean nothing offline.
     logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)

@@ -86,14 +86,9 @@ def _as_strings(claims: dict[str, Any]) -> dict[str, str]:
 
 
 def _skip_slow_iri_grammar() -> None:
-    """moto's API Gateway imports jsonschema, which builds an RFC 3987 (IRI) grammar at import
-    when ``rfc3987_syntax`` is installed: about 1.5 s, for a format check nothing in the course
-    uses. Marking the module absent (jsonschema imports it under ``suppress(ImportError)``) only
-    drops jsonschema's ``iri`` format checks. Done only if jsonschema is not imported yet."""
-    import sys
+    from course_lib.import_speed import skip_iri_grammar
 
-    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    skip_iri_grammar()  # moto's API Gateway imports jsonschema
 
 
 def _step(call: Any) -> HttpResponse | None:

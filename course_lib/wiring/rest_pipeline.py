@@ -181,8 +181,9 @@ def _skip_slow_openapi_import() -> None:
     validation.exceptions = exceptions  # type: ignore[attr-defined]
     exceptions.OpenAPIValidationError = OpenAPIValidationError  # type: ignore[attr-defined]
     sys.modules.update(dict(zip(names, (package, validation, exceptions))))
-    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # same reason, see cognito_authorizer
+    from course_lib.import_speed import skip_iri_grammar
+
+    skip_iri_grammar()
 
 
 def install() -> None:
