@@ -247,6 +247,11 @@ def break_even_requests(
     return _first_crossing(lambda r: pricing.lambda_cost(r, duration_ms, memory_mb, architecture, free_tier) - server(r), grid)
 
 
+def _rate_label(per_second: float) -> str:
+    """A rate as a reader would say it: 133, not 133.333; 2.5 and 0.25 kept."""
+    return f"{per_second:,.0f}" if per_second >= 10 else f"{per_second:.2g}"
+
+
 @_styled
 def lambda_vs_servers(
     duration_ms: float = 100,
@@ -308,15 +313,21 @@ def lambda_vs_servers(
             label=f"EC2 {ec2_instance} ({pricing.format_usd(ec2_one)}/month each)")
     ax.step(requests, data.fargate_usd, where="post", color=COLORS["fargate"], linewidth=2,
             label=f"Fargate {fargate_vcpu:g} vCPU / {fargate_memory_gb:g} GB ({pricing.format_usd(fargate_one)}/month each)")
+    # EC2's label goes above-left of both crossings and Fargate's below-right: the Lambda line runs
+    # from lower-left to upper-right, so those two corners are the only ones no line passes through.
+    found = [x for x in data.break_even.values() if x is not None]
     for kind, color in (("ec2", COLORS["ec2"]), ("fargate", COLORS["fargate"])):
         x = data.break_even[kind]
         if x is not None:
             y = lam(x)
             ax.axvline(x, color=color, linestyle=":", linewidth=1.2)
             ax.plot([x], [y], marker="o", color=color, zorder=5)
-            ax.annotate(f"break-even vs {'EC2' if kind == 'ec2' else 'Fargate'}:\n{_count_label(x)} requests/month",
-                        xy=(x, y), xytext=(-8, 12 if kind == "ec2" else -30), textcoords="offset points",
-                        ha="right", fontsize=8, color=color)
+            left = kind == "ec2"
+            ax.annotate(f"break-even vs {'EC2' if left else 'Fargate'}:\n{_count_label(x)} requests/month",
+                        xy=(min(found) if left else max(found), y), xytext=(-8, 12) if left else (8, -30),
+                        textcoords="offset points", ha="right" if left else "left", fontsize=8, color=color, zorder=6,
+                        # a line added later (fit.py's workload marker) passes behind the text, not through it
+                        bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(_count_axis))
@@ -325,7 +336,7 @@ def lambda_vs_servers(
     ax.set_ylabel("Cost per month (USD, log scale)")
     ax.set_title("Lambda vs EC2 vs Fargate: monthly cost against traffic (us-east-1)")
     ax.legend(loc="upper left")
-    ax.text(0.99, 0.02, f"servers: {rps_per_server:g} requests/s each, at least {min_servers}, running "
+    ax.text(0.99, 0.02, f"servers: {_rate_label(rps_per_server)} requests/s each, at least {min_servers}, running "
             f"{facts.value('billing.hours_per_month')} h/month; no load balancer, storage or data transfer",
             transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="#555555")
     return Plot(fig, data)

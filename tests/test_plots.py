@@ -89,6 +89,29 @@ def test_bad_ranges_are_refused():
         plots.lambda_vs_servers(ec2_instance="x1e.32xlarge")
 
 
+
+def test_break_even_labels_sit_clear_of_both_dotted_lines():
+    """No dotted line and no Lambda line runs through either break-even label's text."""
+    fig, data = plots.lambda_vs_servers(duration_ms=100, memory_mb=512, rps_per_server=400 / 3)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    lines_px = [ax.transData.transform((x, 1))[0] for x in data.break_even.values() if x is not None]
+    assert len(lines_px) == 2
+    labels = [t for t in ax.texts if t.get_text().startswith("break-even")]
+    assert len(labels) == 2
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert all(not (box.x0 <= x <= box.x1) for x in lines_px), label.get_text()
+        lambda_px = ax.transData.transform(list(zip(data.requests, data.lambda_usd)))
+        assert not any(box.contains(px, py) for px, py in lambda_px), label.get_text()
+        # Lines drawn later (the workload marker) go behind the label, which is backed and on top.
+        assert label.get_bbox_patch() is not None and label.get_bbox_patch().get_facecolor()[:3] == (1, 1, 1)
+        assert label.get_zorder() > max(line.get_zorder() for line in ax.lines)
+    footnote = next(t.get_text() for t in ax.texts if t.get_text().startswith("servers:"))
+    assert "133 requests/s each" in footnote
+
+
 # --------------------------------------------------------------------------------------------
 def _flat_measurements(ms: float = 40.0) -> plots.PowerTuningMeasurements:
     sizes = plots.DEFAULT_MEMORY_SIZES
